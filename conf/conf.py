@@ -1,0 +1,95 @@
+"""Sphinx configuration: ``sphinx-build -c conf docs build/html``.
+
+Paths: ``html_static_path`` and ``templates_path`` resolve against this folder (conf/);
+sphinx-gallery's folders resolve against the source folder (docs/).
+"""
+
+import os
+
+# TensorFlow logs from C++ at import; silence it before any gallery script imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import flowdocs
+
+project = "flowdocs"
+author = "The flowdocs developers"
+copyright = "2026, the flowdocs developers"
+release = version = flowdocs.__version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.extlinks",
+    "sphinx_copybutton",
+    "sphinx_gallery.gen_gallery",
+    "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN
+]
+
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["auto_examples/*.ipynb", "auto_examples/**/*.ipynb", "**.py.md5"]
+templates_path = ["_templates"]
+
+# -- Math --------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+math_numfig = True
+numfig = True
+math_eqref_format = "({number})"
+
+# -- API docs ----------------------------------------------------------------------
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_typehints = "none"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+
+# TensorFlow and TFP publish no Sphinx inventory, and the build must not touch the
+# network, so there is no intersphinx: their names (and Python's builtins) cannot be
+# resolved as cross-references. Link them by hand with the roles below instead.
+nitpick_ignore_regex = [
+    ("py:class", r"(tf|tfp|tfb|tfd|tensorflow|tensorflow_probability)(\..*)?"),
+    ("py:class", r"(int|float|str|bool|sequence|Stage|tensor-like|optional)"),
+    ("py:class", r"(numpy\.)?ndarray|array-like|Figure|matplotlib\..*"),
+]
+extlinks = {
+    "tfp": ("https://www.tensorflow.org/probability/api_docs/python/tfp/%s", "tfp.%s"),
+}
+
+# -- Gallery -----------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["../gallery"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"\.py$",  # execute every script
+    "ignore_pattern": r"__init__\.py",
+    "within_subsection_order": "FileNameSortKey",
+    "doc_module": ("flowdocs",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "reference_url": {"flowdocs": None},
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+    "remove_config_comments": True,
+    "download_all_examples": True,
+    "show_memory": False,
+    # The execution-time pages load jQuery and DataTables from CDNs: keep them off.
+    "write_computation_times": False,
+    "first_notebook_cell": "# This notebook needs flowdocs: pip install flowdocs",
+    "promote_jupyter_magic": False,
+}
+
+# -- HTML --------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = "flowdocs: normalizing flows, built step by step"
+html_static_path = ["_static"]
+html_theme_options = {
+    "logo": {"text": "flowdocs"},
+    "navigation_with_keys": False,
+    "show_prev_next": True,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "footer_start": ["copyright"],
+    "footer_end": ["theme-version"],
+}
+html_context = {"default_mode": "auto"}
+html_show_sourcelink = True
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True

@@ -1,0 +1,262 @@
+r"""The flow: a Gaussian base and a sequence of named stages.
+
+A :class:`Flow` pushes samples of its base distribution through its stages in order,
+:math:`x = f_k \circ \dots \circ f_1(z)`, and scores a point by the change of variables,
+:math:`\log p_X(x) = \log p_Z(z) - \sum_i \log|\det \partial f_i / \partial z_{i-1}|`.
+"""
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+from tensorflow_probability.python.internal import tensor_util
+
+from flowdocs.bijectors import EVENT_SIZE, Rotation2D, ShiftAndCube
+
+tfb = tfp.bijectors
+tfd = tfp.distributions
+
+__all__ = ["Flow", "FlowDistribution", "Stage", "base_distribution", "five_stage_flow"]
+
+
+def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
+    r"""The 2-D diagonal Gaussian :math:`p_0 = \mathcal{N}(\mu\mathbf{1}, \sigma^2 I)`.
+
+    ``loc`` and ``scale`` are scalars (shared by both axes) or 2-vectors.
+    """
+    loc = tf.broadcast_to(tf.convert_to_tensor(loc, dtype), [EVENT_SIZE])
+    scale = tf.broadcast_to(tf.convert_to_tensor(scale, dtype), [EVENT_SIZE])
+    return tfd.MultivariateNormalDiag(loc=loc, scale_diag=scale, name="base")
+
+
+class FlowDistribution(tfd.TransformedDistribution):
+    """A ``TransformedDistribution`` whose ``log_prob`` is ``-inf``, never NaN, off its support.
+
+    A point lies in the open support exactly when every inverse stage maps it to finite
+    numbers. Points on the edge of the sigmoid's unit square (where float32 samples
+    saturate) invert to infinities, and a plain ``TransformedDistribution`` returns
+    ``-inf + inf = NaN`` there; here they get density 0, ``log_prob = -inf``. A NaN input
+    still gives NaN.
+    """
+
+    def _log_prob(self, y, **kwargs):
+        x = self.bijector.inverse(y)  # cached: the parent's inverse reuses it
+        log_prob = super()._log_prob(y, **kwargs)
+        outside = tf.reduce_all(tf.math.is_finite(y), axis=-1) & ~tf.reduce_all(
+            tf.math.is_finite(x), axis=-1
+        )
+        return tf.where(outside, tf.constant(-np.inf, log_prob.dtype), log_prob)
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    r"""One named step :math:`f_i` of a flow.
+
+    Attributes
+    ----------
+    name : str
+        Identifier, e.g. ``"rotation"``; unique within a flow.
+    symbol : str
+        LaTeX name of the map, e.g. ``"f_4"``.
+    formula : str
+        LaTeX for the map in terms of its input :math:`z = (z_a, z_b)`.
+    bijector : tfp.bijectors.Bijector
+        The map itself.
+    """
+
+    name: str
+    symbol: str
+    formula: str
+    bijector: tfb.Bijector
+
+
+class Flow:
+    r"""A base distribution followed by stages applied in order: f1 first.
+
+    Parameters
+    ----------
+    base : tfp.distributions.Distribution
+        The distribution :math:`p_0` of :math:`z_0`, with event shape ``[2]``.
+    stages : sequence of Stage
+        The maps :math:`f_1, \dots, f_k` in application order; names must be unique.
+    """
+
+    def __init__(self, base, stages: Sequence[Stage]):
+        self.base = base
+        self.stages = tuple(stages)
+        names = [stage.name for stage in self.stages]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Stage names must be unique; got {names}.")
+
+    def __repr__(self):
+        chain = " -> ".join(stage.name for stage in self.stages)
+        return f"Flow(base={self.base.name}, stages: {chain or 'none'})"
+
+    @property
+    def names(self):
+        """The stage names in application order."""
+        return tuple(stage.name for stage in self.stages)
+
+    def chain(self, k=None):
+        r"""The bijector :math:`f_k \circ \dots \circ f_1` of the first ``k`` stages (default: all).
+
+        ``tfb.Chain`` applies its list right to left, so the list is reversed.
+        """
+        stages = self.stages[: len(self.stages) if k is None else k]
+        return tfb.Chain([stage.bijector for stage in reversed(stages)], name="flow")
+
+    @property
+    def bijector(self):
+        """The whole chain; ``bijector.forward`` applies f1 first."""
+        return self.chain()
+
+    def distribution_after(self, k):
+        """The distribution of :math:`z_k`, after the first ``k`` stages (``k=0``: the base)."""
+        if not 0 <= k <= len(self.stages):
+            raise ValueError(f"k must be between 0 and {len(self.stages)}; got {k}.")
+        if k == 0:
+            return self.base
+        return FlowDistribution(self.base, self.chain(k), name=f"after_{self.names[k - 1]}")
+
+    @property
+    def distribution(self):
+        """The flow's ``TransformedDistribution`` (NaN-free ``log_prob``)."""
+        return self.distribution_after(len(self.stages))
+
+    def staged(self):
+        """The k+1 distributions after 0, 1, ..., k stages."""
+        return [self.distribution_after(k) for k in range(len(self.stages) + 1)]
+
+    def staged_samples(self, n, seed=0):
+        """Draw ``n`` base points and return them after 0, 1, ..., k stages (NumPy arrays).
+
+        The same points move through every stage, so a reader can follow them.
+        """
+        z = self.base.sample(n, seed=_stateless_seed(seed))
+        points = [z]
+        for stage in self.stages:
+            points.append(stage.bijector.forward(points[-1]))
+        return [p.numpy() for p in points]
+
+    def sample_and_log_prob(self, n, seed=0):
+        """``n`` samples with their log-densities, computed in the forward direction.
+
+        The log-density comes from the base point and the forward log-det, so it stays
+        finite even where float32 sigmoid outputs round onto the edge of the unit square,
+        where ``distribution.log_prob`` of the rounded point is ``-inf``.
+        """
+        return self.distribution.experimental_sample_and_log_prob(n, seed=_stateless_seed(seed))
+
+    def composition(self, k=None):
+        r"""LaTeX for :math:`f_k \circ \dots \circ f_1(z)`, e.g. ``(f_2 \circ f_1)(z)``."""
+        symbols = [stage.symbol for stage in self.stages[: len(self.stages) if k is None else k]]
+        if not symbols:
+            return "z"
+        if len(symbols) == 1:
+            return f"{symbols[0]}(z)"
+        return "(" + r" \circ ".join(reversed(symbols)) + ")(z)"
+
+    def reordered(self, order):
+        """The same stages in another order, given as indices or names (a permutation)."""
+        order = list(order)
+        indices = [self._index(item) for item in order]
+        if sorted(indices) != list(range(len(self.stages))):
+            raise ValueError(
+                f"order must name every stage exactly once, as a permutation of "
+                f"{list(self.names)} or of 0..{len(self.stages) - 1}; got {order}."
+            )
+        return Flow(self.base, [self.stages[i] for i in indices])
+
+    def _index(self, item):
+        if isinstance(item, str):
+            if item not in self.names:
+                raise ValueError(
+                    f"Unknown stage name {item!r}; valid names are {list(self.names)}."
+                )
+            return self.names.index(item)
+        if isinstance(item, (int, np.integer)) and 0 <= item < len(self.stages):
+            return int(item)
+        raise ValueError(
+            f"Stage {item!r} is neither a name in {list(self.names)} nor an index "
+            f"in 0..{len(self.stages) - 1}."
+        )
+
+
+def _stateless_seed(seed):
+    """A TFP stateless seed from an int, so sampling is reproducible everywhere."""
+    if isinstance(seed, int):
+        return tfp.random.sanitize_seed(seed)
+    return seed
+
+
+def draw_parameters(seed):
+    r"""The random parameters of the original post, drawn reproducibly.
+
+    Returns ``(strength, angle)``: :math:`e \sim \mathcal{N}(3, 1)` and
+    :math:`\theta \sim \mathcal{U}(0, 2\pi)` from a NumPy generator seeded with ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    strength = float(rng.normal(3.0, 1.0))
+    angle = float(rng.uniform(0.0, 2.0 * math.pi))
+    return strength, angle
+
+
+def five_stage_flow(
+    seed=0,
+    shift=(0.0, -2.0),
+    scale=(2.0, 1.5),
+    strength=None,
+    angle=None,
+    *,
+    base=None,
+    dtype=tf.float32,
+    validate_args=False,
+):
+    r"""The five-stage flow of the original post, eq. (9): :math:`x = f_5 \circ f_4 \circ f_3
+    \circ f_2 \circ f_1(z)`.
+
+    f1 shifts by :math:`c`, f2 scales by :math:`d`, f3 shears by :math:`e\,z_a^3`, f4
+    rotates by :math:`\theta`, f5 squashes each coordinate with the logistic sigmoid.
+    A ``strength`` (:math:`e`) or ``angle`` (:math:`\theta`) left as None is drawn by
+    :func:`draw_parameters` from ``seed``; both are always drawn, so fixing one leaves
+    the other as it was. Parameters given as ``tf.Variable`` stay variables.
+    """
+    drawn_strength, drawn_angle = draw_parameters(seed)
+    strength = drawn_strength if strength is None else strength
+    angle = drawn_angle if angle is None else angle
+    shift, scale, strength, angle = (
+        tensor_util.convert_nonref_to_tensor(value, dtype=dtype, name=name)
+        for value, name in [
+            (shift, "shift"),
+            (scale, "scale"),
+            (strength, "strength"),
+            (angle, "angle"),
+        ]
+    )
+    checks = dict(validate_args=validate_args)
+    stages = [
+        Stage("shift", "f_1", r"f_1(z) = (z_a + c_0,\; z_b + c_1)", tfb.Shift(shift, **checks)),
+        Stage("scale", "f_2", r"f_2(z) = (d_0 z_a,\; d_1 z_b)", tfb.Scale(scale, **checks)),
+        Stage(
+            "shift_and_cube",
+            "f_3",
+            r"f_3(z) = (z_a,\; z_b + e\, z_a^3)",
+            ShiftAndCube(strength, **checks),
+        ),
+        Stage(
+            "rotation",
+            "f_4",
+            r"f_4(z) = (z_a \cos\theta - z_b \sin\theta,\; z_a \sin\theta + z_b \cos\theta)",
+            Rotation2D(angle, **checks),
+        ),
+        Stage(
+            "sigmoid",
+            "f_5",
+            r"f_5(z) = (\sigma(z_a),\; \sigma(z_b))",
+            tfb.Sigmoid(validate_args=validate_args),
+        ),
+    ]
+    return Flow(base_distribution(dtype=dtype) if base is None else base, stages)

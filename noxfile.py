@@ -1,0 +1,74 @@
+"""Every task a contributor runs: ``nox -s docs``, ``tests``, ``lint``, ``serve``.
+
+Environments are built with uv where it is installed (``pip install "nox[uv]"``) and with
+virtualenv otherwise. Reuse them between runs with ``nox -R``.
+"""
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests", "docs"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+SPHINX_ARGS = ["-c", "conf", "docs", "build/html"]
+# TensorFlow's C++ start-up chatter is noise in build and test logs.
+QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def install(session, *groups):
+    """Install flowdocs (editable) with the named dependency groups."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, *groups))
+
+
+@nox.session
+def docs(session):
+    """Build the site into build/html, executing every gallery script; warnings fail.
+
+    Extra arguments go to sphinx-build, e.g. ``nox -s docs -- -D plot_gallery=0``
+    (no gallery execution) or ``-D sphinx_gallery_conf.filename_pattern=plot_01``.
+    """
+    install(session, "docs")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-n", *SPHINX_ARGS, *session.posargs, env=QUIET_TF
+    )
+
+
+@nox.session
+def tests(session):
+    """Run the test suite (arguments go to pytest)."""
+    install(session, "test")
+    session.run("pytest", *session.posargs, env=QUIET_TF)
+
+
+@nox.session
+def lint(session):
+    """Check style and formatting with ruff."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def serve(session):
+    """Rebuild the site on every change and serve it on http://127.0.0.1:8000."""
+    install(session, "docs")
+    session.install("sphinx-autobuild")
+    session.run(
+        "sphinx-autobuild",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8000",
+        "--watch",
+        "flowdocs",
+        "--watch",
+        "gallery",
+        "--watch",
+        "conf",
+        "--re-ignore",
+        r"auto_examples|gen_modules",
+        *SPHINX_ARGS,
+        *session.posargs,
+        env=QUIET_TF,
+    )
