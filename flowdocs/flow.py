@@ -222,7 +222,8 @@ def five_stage_flow(
     rotates by :math:`\theta`, f5 squashes each coordinate with the logistic sigmoid.
     A ``strength`` (:math:`e`) or ``angle`` (:math:`\theta`) left as None is drawn by
     :func:`draw_parameters` from ``seed``; both are always drawn, so fixing one leaves
-    the other as it was. Parameters given as ``tf.Variable`` stay variables.
+    the other as it was. Parameters given as ``tf.Variable`` stay variables. With
+    ``validate_args=True`` non-finite parameters raise ``InvalidArgumentError``.
     """
     drawn_strength, drawn_angle = draw_parameters(seed)
     strength = drawn_strength if strength is None else strength
@@ -236,6 +237,10 @@ def five_stage_flow(
             (angle, "angle"),
         ]
     )
+    if validate_args:  # TFP's Shift and Scale do not check finiteness themselves
+        for value, name in [(shift, "shift"), (scale, "scale")]:
+            if not tensor_util.is_ref(value):
+                tf.debugging.assert_all_finite(value, f"five_stage_flow: `{name}` must be finite.")
     checks = dict(validate_args=validate_args)
     stages = [
         Stage("shift", "f_1", r"f_1(z) = (z_a + c_0,\; z_b + c_1)", tfb.Shift(shift, **checks)),
