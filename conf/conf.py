@@ -5,11 +5,16 @@ sphinx-gallery's folders resolve against the source folder (docs/).
 """
 
 import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
 # TensorFlow logs from C++ at import; silence it before any gallery script imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import flowdocs
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # local extensions
 
 project = "flowdocs"
 author = "The flowdocs developers"
@@ -25,6 +30,9 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
     "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN
+    "notfound.extension",  # 404.html with links that work from any depth
+    "sphinxext.opengraph",  # page descriptions for search results and link previews
+    "flowdocs_a11y",  # conf/_ext: alt text and names the theme and gallery leave out
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
@@ -81,6 +89,9 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = "flowdocs: normalizing flows, built step by step"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
+# GitHub Pages serves the site under /flowdocs/; Read the Docs says where it serves it.
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "https://flowdocs.github.io/flowdocs/")
 html_theme_options = {
     "logo": {"text": "flowdocs"},
     "navigation_with_keys": False,
@@ -93,3 +104,9 @@ html_context = {"default_mode": "auto"}
 html_show_sourcelink = True
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
+
+# -- 404 page and page descriptions -------------------------------------------------
+notfound_urls_prefix = urlsplit(html_baseurl).path  # the 404 page's links are absolute
+ogp_site_url = html_baseurl
+ogp_enable_meta_description = True
+ogp_social_cards = {"enable": False}  # cards would render fonts and images at build time

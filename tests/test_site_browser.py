@@ -1,12 +1,15 @@
-"""The built site in a real browser: every page's math typeset, nothing fetched from afar.
+"""The built site as readers meet it, in a real browser, offline.
 
-Needs the site in build/html (``nox -s docs``) and a Chromium: Debian's ``chromium``
-on PATH, or the path in ``FLOWDOCS_CHROMIUM``. Playwright drives that browser; it never
-downloads one.
+Serves build/html under /flowdocs/ on 127.0.0.1 (as GitHub Pages does) and visits every
+page once in Chromium, recording what the page requested, logged and rendered; the
+tests below then judge each page on that record. Needs the site (``nox -s docs``) and a
+Chromium: Debian's ``chromium`` on PATH, or the path in ``FLOWDOCS_CHROMIUM``.
+Playwright drives that browser; it never downloads one.
 """
 
 import functools
 import http.server
+import io
 import os
 import re
 import shutil
@@ -15,8 +18,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 
 SITE = Path(__file__).resolve().parent.parent / "build" / "html"
+PREFIX = "/flowdocs/"
+SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,24 +49,45 @@ def find_chromium():
 def site_pages():
     if not (SITE / "index.html").is_file():
         pytest.fail(f"No built site in {SITE}: run `nox -s docs` first.")
-    return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html"))
+    pages = (p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html"))
+    return sorted(p for p in pages if not p.startswith("_"))  # _static holds templates
+
+
+PAGES = site_pages()
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve build/html under PREFIX; anything missing gets 404.html, as on GitHub Pages."""
+
+    def translate_path(self, path):
+        path = urlparse(path).path
+        if not path.startswith(PREFIX):
+            return str(SITE / "does-not-exist")
+        return super().translate_path("/" + path[len(PREFIX) :])
+
+    def send_error(self, code, message=None, explain=None):
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (SITE / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+    def log_message(self, format, *args):  # the tests report what matters
+        pass
 
 
 @pytest.fixture(scope="module")
 def server():
-    """Serve build/html on 127.0.0.1 at a free port for the duration of the module."""
-    handler = functools.partial(QuietHandler, directory=str(SITE))
+    handler = functools.partial(SiteHandler, directory=str(SITE))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
     httpd.shutdown()
     httpd.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # the test reports what matters
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -74,45 +101,179 @@ def browser():
         browser.close()
 
 
-def visit(browser, url):
-    """Open ``url``; return the page and the hosts of every request it made."""
-    page = browser.new_page()
-    hosts = []
-    page.on("request", lambda request: hosts.append(urlparse(request.url).hostname))
-    page.goto(url, wait_until="load")
-    return page, hosts
-
-
-TYPESET_STATE = """async () => {
+PAGE_STATE = """async () => {
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
         await MathJax.startup.promise;
     }
+    const images = Array.from(document.images);
+    await Promise.all(images.map(img => {
+        img.loading = 'eager';
+        return img.decode().catch(() => null);
+    }));
     const math = Array.from(document.querySelectorAll('.math'));
     return {
-        total: math.length,
         untypeset: math.filter(el => !el.querySelector('mjx-container')).map(el => el.textContent),
-        errors: document.querySelectorAll('mjx-merror').length,
+        texErrors: document.querySelectorAll('mjx-merror').length,
         text: document.body.innerText,
+        images: images.map(img => ({
+            src: img.getAttribute('src'), width: img.naturalWidth, alt: img.getAttribute('alt'),
+        })),
     };
 }"""
 
 
-@pytest.mark.parametrize("path", site_pages())
-def test_page_math_is_typeset_offline(browser, server, path):
-    page, hosts = visit(browser, f"{server}/{path}")
-    state = page.evaluate(TYPESET_STATE)
-    page.close()
-    assert not state["untypeset"], f"{path}: math left as raw TeX: {state['untypeset'][:3]}"
-    assert state["errors"] == 0, f"{path}: MathJax reported {state['errors']} TeX errors"
-    for raw in ("$$", "\\frac", "\\begin{"):
-        assert raw not in state["text"], f"{path}: raw TeX {raw!r} visible in the page"
-    remote = sorted({host for host in hosts if host not in ("127.0.0.1", None)})
+class PageReport:
+    """What one visit to a page requested, logged and rendered."""
+
+    def __init__(self, browser, url):
+        from axe_playwright_python.sync_playwright import Axe
+
+        page = browser.new_page()
+        self.hosts, self.failures, self.console_errors = set(), [], []
+        page.on("request", lambda request: self.hosts.add(urlparse(request.url).hostname))
+        page.on("requestfailed", lambda request: self.failures.append(f"{request.url} (failed)"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and self.failures.append(f"{response.url} ({response.status})")
+            ),
+        )
+        page.on(
+            "console",
+            lambda message: message.type == "error" and self.console_errors.append(message.text),
+        )
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.goto(url, wait_until="load")
+        self.state = page.evaluate(PAGE_STATE)
+        # axe re-fetches @import-ed stylesheets itself (resolving them against the page,
+        # not the sheet) when it preloads the CSSOM; that traffic is axe's, not the site's.
+        options = {"resultTypes": ["violations"], "preload": False}
+        violations = Axe().run(page, options=options).response["violations"]
+        self.accessibility = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+        ]
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def report(browser, server):
+    """``report(path)``: the (cached) record of one visit to a built page."""
+    cache = {}
+
+    def visit(path):
+        if path not in cache:
+            cache[path] = PageReport(browser, server + path)
+        return cache[path]
+
+    return visit
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_requests_nothing_from_elsewhere(report, path):
+    remote = sorted(host for host in report(path).hosts if host not in ("127.0.0.1", None))
     assert not remote, f"{path}: requests left 127.0.0.1 for {remote}"
 
 
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_console_error_or_failed_request(report, path):
+    page = report(path)
+    assert not page.failures, f"{path}: failed requests {page.failures}"
+    assert not page.console_errors, f"{path}: console errors {page.console_errors}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_images_load_and_have_alt_text(report, path):
+    images = report(path).state["images"]
+    broken = [image["src"] for image in images if image["width"] == 0]
+    unlabelled = [image["src"] for image in images if not (image["alt"] or "").strip()]
+    assert not broken, f"{path}: images that did not load: {broken}"
+    assert not unlabelled, f"{path}: images without alt text: {unlabelled}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_math_is_typeset(report, path):
+    state = report(path).state
+    assert not state["untypeset"], f"{path}: math left as raw TeX: {state['untypeset'][:3]}"
+    assert state["texErrors"] == 0, f"{path}: MathJax reported {state['texErrors']} TeX errors"
+    for raw in ("$$", "\\frac", "\\begin{"):
+        assert raw not in state["text"], f"{path}: raw TeX {raw!r} visible in the page"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_serious_accessibility_violation(report, path):
+    assert not report(path).accessibility, "\n".join([path, *report(path).accessibility])
+
+
 def test_home_page_references_an_equation_by_number(browser, server):
-    page, _ = visit(browser, f"{server}/index.html")
-    page.evaluate(TYPESET_STATE)
+    page = browser.new_page()
+    page.goto(server + "index.html")
     links = page.locator("a[href*='#equation-']").all_inner_texts()
     page.close()
     assert any(re.fullmatch(r"\(\d+\)", text.strip()) for text in links), links
+
+
+def test_search_finds_jacobian(browser, server):
+    page = browser.new_page()
+    page.goto(server + "search.html?q=Jacobian")
+    results = page.locator("ul.search li")
+    results.first.wait_for(timeout=15_000)
+    count = results.count()
+    page.close()
+    assert count > 0
+
+
+def test_missing_page_gets_the_styled_404_page(browser, server):
+    page = browser.new_page()
+    failures = []
+    page.on("response", lambda r: r.status >= 400 and failures.append(r.url))
+    response = page.goto(server + "no/such/page.html")
+    stylesheets = page.evaluate("document.styleSheets.length")
+    text = page.locator("body").inner_text()
+    page.close()
+    assert response.status == 404
+    assert failures == [response.url], f"the 404 page's own assets failed: {failures[1:]}"
+    assert stylesheets > 0
+    assert "not found" in text.lower()
+
+
+def gallery_example_pages():
+    pages = [p for p in PAGES if re.search(r"auto_examples/.+/plot_[^/]+\.html$", p)]
+    assert pages, "no gallery example pages in the build"
+    return pages
+
+
+@pytest.mark.parametrize("path", gallery_example_pages())
+def test_gallery_downloads_are_served(browser, server, path):
+    page = browser.new_page()
+    page.goto(server + path)
+    links = page.eval_on_selector_all("a[href*='_downloads/']", "links => links.map(a => a.href)")
+    kinds = {Path(urlparse(link).path).suffix for link in links}
+    sizes = {link: len(page.request.get(link).body()) for link in links}
+    page.close()
+    assert {".py", ".ipynb", ".zip"} <= kinds, f"{path}: download links {links}"
+    assert all(size > 0 for size in sizes.values()), sizes
+
+
+@pytest.mark.parametrize("path", ["index.html", *gallery_example_pages()[:1]])
+def test_dark_mode_renders_dark_with_opaque_figures(browser, server, path):
+    """Screenshots land in build/screenshots/ for a person to look at."""
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server + path)
+    page.evaluate(PAGE_STATE)
+    theme = page.evaluate("document.documentElement.dataset.theme")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"dark-{Path(path).stem}.png", full_page=True)
+    figures = page.eval_on_selector_all("img[src*='_images/']", "imgs => imgs.map(img => img.src)")
+    bodies = [page.request.get(src).body() for src in figures]
+    context.close()
+    assert theme == "dark"
+    red, green, blue = (int(c) for c in re.findall(r"\d+", background)[:3])
+    assert red + green + blue < 3 * 80, f"{path}: dark mode background is {background}"
+    for src, body in zip(figures, bodies, strict=True):
+        alpha = Image.open(io.BytesIO(body)).convert("RGBA").getchannel("A")
+        assert alpha.getextrema()[0] == 255, f"{src} has transparent pixels: unreadable on dark"
