@@ -70,3 +70,9 @@ def test_internal_links_and_anchors_resolve(page):
         elif fragment and target.suffix == ".html" and fragment not in parse(target).ids:
             broken.append(f"{link} (no anchor #{fragment})")
     assert not broken, f"{page}: broken links {broken}"
+
+
+def test_site_is_ready_for_github_pages():
+    """GitHub Pages skips folders starting with _ unless .nojekyll says not to."""
+    assert (SITE / ".nojekyll").is_file()
+    assert (SITE / "404.html").is_file()
