@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = [
 def find_chromium():
     """The browser to drive, or a failure that says how to install one (never a skip)."""
     candidates = [os.environ.get("FLOWDOCS_CHROMIUM")]
-    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser")]
+    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")]
     for path in candidates:
         if path and Path(path).is_file():
             return path
