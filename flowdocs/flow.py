@@ -186,9 +186,13 @@ class Flow:
 
 
 def _stateless_seed(seed):
-    """A TFP stateless seed from an int, so sampling is reproducible everywhere."""
-    if isinstance(seed, int):
-        return tfp.random.sanitize_seed(seed)
+    """A TFP stateless seed: an int ``s`` becomes the pair ``[0, s]``, the same on every call.
+
+    (``tfp.random.sanitize_seed`` treats an int as a *stateful* seed and draws a new
+    pair each time, so it cannot be used here.) Tensors and pairs pass through.
+    """
+    if isinstance(seed, (int, np.integer)):
+        return tf.constant([0, int(seed)], dtype=tf.int32)
     return seed
 
 
