@@ -104,8 +104,9 @@ class ShiftAndCube(_PlaneBijector):
     Forward: :math:`y = (x_a,\ x_b + e\,x_a^3)`.
     Inverse: :math:`x = (y_a,\ y_b - e\,y_a^3)`.
     Jacobian: :math:`\begin{pmatrix} 1 & 0 \\ 3 e x_a^2 & 1 \end{pmatrix}`, unit lower
-    triangular, so :math:`\log|\det J| = 0` (the f3 row of the five-stage flow's
-    Jacobian table in the docs). The map shears without changing area.
+    triangular, so :math:`\log|\det J| = 0`, eq. :eq:`jacobian-shift-and-cube`. The map
+    shears without changing area. The Jacobian matrix varies with :math:`x_a` but its
+    determinant does not, which is what ``is_constant_jacobian=True`` lets TFP cache.
     """
 
     _parameter_name = "strength"
@@ -119,13 +120,17 @@ class ShiftAndCube(_PlaneBijector):
         """The coefficient :math:`e` of the cubic shear."""
         return self._value
 
-    def _forward(self, x):
+    def _shear(self, x, sign):
         xa, xb = self._split(x)
-        return tf.stack([xa, xb + self.strength * xa**3], axis=-1)
+        yb = xb + sign * self.strength * xa**3
+        # A batch of strengths broadcasts against the points; x_a must follow suit.
+        return tf.stack([tf.broadcast_to(xa, tf.shape(yb)), yb], axis=-1)
+
+    def _forward(self, x):
+        return self._shear(x, 1.0)
 
     def _inverse(self, y):
-        ya, yb = self._split(y)
-        return tf.stack([ya, yb - self.strength * ya**3], axis=-1)
+        return self._shear(y, -1.0)
 
 
 class Rotation2D(_PlaneBijector):
@@ -148,7 +153,8 @@ class Rotation2D(_PlaneBijector):
     \sin\theta & \cos\theta \end{pmatrix}`.
     Inverse: :math:`x = R_\theta^\top y = R_{-\theta}\, y`.
     :math:`\det R_\theta = \cos^2\theta + \sin^2\theta = 1`, so
-    :math:`\log|\det J| = 0`: a rotation moves mass without compressing it.
+    :math:`\log|\det J| = 0`, eq. :eq:`jacobian-rotation`: a rotation moves mass without
+    compressing it.
     """
 
     _parameter_name = "angle"

@@ -87,3 +87,16 @@ def test_custom_bijectors_match_their_closed_forms(dtype):
     np.testing.assert_allclose(sheared, [[1.0, 5.0], [-2.0, -23.5], [0.0, -1.0]])
     quarter_turn = flowdocs.Rotation2D(tf.constant(math.pi / 2, dtype)).forward(x).numpy()
     np.testing.assert_allclose(quarter_turn, [[-2.0, 1.0], [-0.5, -2.0], [1.0, 0.0]], atol=1e-6)
+
+
+@pytest.mark.parametrize("bijector_class", CUSTOM_BIJECTORS)
+def test_a_batch_of_parameters_broadcasts_against_one_point(bijector_class, dtype):
+    """Three parameters and one point give three images, each the single-parameter one."""
+    values = [0.5, 1.0, 2.0]
+    point = tf.constant([[0.7, -1.2]], dtype)
+    batched = bijector_class(tf.constant(values, dtype))
+    assert batched.experimental_batch_shape() == [3]
+    for method in ("forward", "inverse"):
+        images = getattr(batched, method)(point).numpy()
+        singles = [getattr(bijector_class(tf.constant(v, dtype)), method)(point)[0] for v in values]
+        np.testing.assert_allclose(images, np.stack(singles), rtol=1e-6)
