@@ -34,6 +34,7 @@ extensions = [
     "notfound.extension",  # 404.html with links that work from any depth
     "sphinxext.opengraph",  # page descriptions for search results and link previews
     "flowdocs_a11y",  # conf/_ext: alt text and names the theme and gallery leave out
+    "matplotlib.sphinxext.plot_directive",  # small figures drawn on the theory pages
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
@@ -46,6 +47,12 @@ myst_heading_anchors = 3
 math_numfig = True
 numfig = True
 math_eqref_format = "({number})"
+
+# -- Figures on the theory pages (matplotlib's plot directive) ---------------------
+plot_formats = [("png", 144)]
+plot_html_show_formats = False
+plot_html_show_source_link = False
+plot_include_source = False
 
 # -- API docs ----------------------------------------------------------------------
 autodoc_default_options = {"members": True, "member-order": "bysource"}
@@ -71,12 +78,20 @@ sphinx_gallery_conf = {
     "gallery_dirs": ["auto_examples"],
     "filename_pattern": r"\.py$",  # execute every script
     "ignore_pattern": r"__init__\.py",
+    # Sections in reading order: one map, the building blocks, the flow, the checks.
+    "subsection_order": [
+        "../gallery/warm_up",
+        "../gallery/building_blocks",
+        "../gallery/staged_flow",
+        "../gallery/checking",
+    ],
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("flowdocs",),
     "backreferences_dir": "gen_modules/backreferences",
     "reference_url": {"flowdocs": None},
     "image_scrapers": ("matplotlib",),
-    "matplotlib_animations": False,
+    # Animations embed as JavaScript frames in the page: no ffmpeg needed.
+    "matplotlib_animations": (True, "jshtml"),
     "remove_config_comments": True,
     "download_all_examples": True,
     "show_memory": False,
