@@ -61,8 +61,11 @@ def autodiff_log_det(bijector, x):
 
     .. math:: \ell(x) = \log \left| \det \frac{\partial f(x)}{\partial x} \right|
 
-    The Jacobian of every point comes from ``tf.GradientTape.batch_jacobian``, with no use
-    of the bijector's own log-det.
+    The Jacobian of every point comes from ``tf.GradientTape``, with no use of the
+    bijector's own log-det: row :math:`i` is the gradient of output coordinate :math:`i`,
+    summed over the points; since each point's image depends on that point alone, the
+    sum's gradient at a point is that point's row. (One gradient per coordinate, rather
+    than ``batch_jacobian``, which re-traces a ``tf.function`` on every call.)
 
     Parameters
     ----------
@@ -79,13 +82,14 @@ def autodiff_log_det(bijector, x):
     """
     x = _as_points(x, bijector)
     flat = _fresh_copy(tf.reshape(x, [-1, x.shape[-1]]))
-    with tf.GradientTape() as tape:
+    with tf.GradientTape(persistent=True) as tape:
         tape.watch(flat)
         y = bijector.forward(flat)
-    jacobian = tape.batch_jacobian(y, flat)
-    if jacobian is None:
+        coordinates = tf.unstack(y, axis=-1)
+    rows = [tape.gradient(coordinate, flat) for coordinate in coordinates]
+    if any(row is None for row in rows):
         raise ValueError(f"{bijector.name}.forward does not depend on its input.")
-    _, log_abs_det = tf.linalg.slogdet(jacobian)
+    _, log_abs_det = tf.linalg.slogdet(tf.stack(rows, axis=-2))
     return np.reshape(log_abs_det.numpy(), x.shape[:-1])
 
 
@@ -162,8 +166,8 @@ def round_trip_error(bijector, points, start="x"):
         The map :math:`f`.
     points : array-like, shape ``[..., 2]``
         Points :math:`p` of the domain (``start="x"``) or codomain (``start="y"``).
-    start : {"x", "y"}
-        Which side the points live on.
+    start : str
+        Which side the points live on: ``"x"`` (the domain, the default) or ``"y"``.
 
     Returns
     -------

@@ -1,0 +1,270 @@
+r"""
+A gallery of bugs, and the checks that catch them
+=================================================
+
+The code of the original post had three kinds of mistakes that no scatter plot shows.
+This page writes each one as a small TFP bijector, puts it in place of the correct
+stage, and runs the four checks of :ref:`the previous page
+<sphx_glr_auto_examples_checking_plot_01_checking_the_math.py>` on it:
+
+1. **a rotation that is not one**: the forward map has :math:`-\cos\theta` where
+   :math:`\cos\theta` belongs, while the inverse is the true inverse rotation;
+2. **a log-det of 1**: the shift and cube reports :math:`\log|\det J| = 1` where the
+   truth is 0;
+3. **a parameter re-drawn inside the forward map**: the shear strength :math:`e` is
+   drawn again at every forward call, while the inverse keeps the first one.
+
+To run this script yourself: ``pip install flowdocs``.
+"""
+
+# %%
+# Three buggy bijectors
+# ---------------------
+# Each class implements ``_forward``, ``_inverse`` and ``_forward_log_det_jacobian``,
+# as the original did; TFP derives the inverse log-det from the forward one. They are
+# test doubles for this page, not part of the library.
+import dataclasses
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+
+import flowdocs
+from flowdocs import checks
+from flowdocs.plotting import density_comparison
+
+tfb = tfp.bijectors
+
+
+class _PlaneMap(tfb.Bijector):
+    """A map of 2-vectors with one parameter, like the flow's own."""
+
+    def __init__(self, value, name):
+        self.value = tf.convert_to_tensor(value, dtype=tf.float64)
+        super().__init__(
+            forward_min_event_ndims=1,
+            is_constant_jacobian=True,
+            name=name,
+        )
+
+    def _forward_log_det_jacobian(self, x):
+        return tf.zeros([], dtype=x.dtype)
+
+
+class NotARotation(_PlaneMap):
+    """Bug 1: forward matrix [[cos, -sin], [sin, -cos]], det -cos 2θ."""
+
+    def _forward(self, x):
+        a, b = x[..., 0], x[..., 1]
+        cos, sin = tf.cos(self.value), tf.sin(self.value)
+        return tf.stack([cos * a - sin * b, sin * a - cos * b], -1)
+
+    def _inverse(self, y):
+        a, b = y[..., 0], y[..., 1]
+        cos, sin = tf.cos(self.value), tf.sin(self.value)
+        return tf.stack([cos * a + sin * b, -sin * a + cos * b], -1)
+
+
+class LogDetOfOne(_PlaneMap):
+    """Bug 2: the right shear, with log|det J| reported as 1, not 0."""
+
+    def _forward(self, x):
+        a, b = x[..., 0], x[..., 1]
+        return tf.stack([a, b + self.value * a**3], -1)
+
+    def _inverse(self, y):
+        a, b = y[..., 0], y[..., 1]
+        return tf.stack([a, b - self.value * a**3], -1)
+
+    def _forward_log_det_jacobian(self, x):
+        return tf.ones([], dtype=x.dtype)
+
+
+class RedrawnStrength(LogDetOfOne):
+    """Bug 3: each forward call draws a new e ~ N(3, 1); inverse not."""
+
+    def __init__(self, value, name, seed):
+        # Seeded, so that this page is the same at every build.
+        self.rng = np.random.default_rng(seed)
+        self.draws = []
+        super().__init__(value, name)
+
+    def _forward(self, x):
+        strength = self.rng.normal(3.0, 1.0)
+        self.draws.append(strength)
+        a, b = x[..., 0], x[..., 1]
+        return tf.stack([a, b + strength * a**3], -1)
+
+    def _forward_log_det_jacobian(self, x):
+        return tf.zeros([], dtype=x.dtype)
+
+
+# %%
+# Each bug in the flow
+# --------------------
+# The correct flow (seed 0, float64) and three copies, each with one stage swapped for
+# its buggy double, built with the same parameters :math:`e` and :math:`\theta`.
+flow = flowdocs.five_stage_flow(seed=0, dtype=tf.float64)
+strength, angle = (
+    flow.stages[2].bijector.strength,
+    flow.stages[3].bijector.angle,
+)
+
+
+def with_stage(flow, index, bijector):
+    """The flow with stage ``index`` replaced by ``bijector``."""
+    stages = list(flow.stages)
+    stages[index] = dataclasses.replace(stages[index], bijector=bijector)
+    return flowdocs.Flow(flow.base, stages)
+
+
+bugs = {  # name: (stage index, flow with the bug)
+    "not a rotation": (
+        3,
+        with_stage(flow, 3, NotARotation(angle, "not_a_rotation")),
+    ),
+    "log-det of 1": (
+        2,
+        with_stage(flow, 2, LogDetOfOne(strength, "log_det_of_one")),
+    ),
+    "e re-drawn": (
+        2,
+        with_stage(flow, 2, RedrawnStrength(strength, "redrawn", seed=3)),
+    ),
+}
+
+# %%
+# Run the four checks
+# -------------------
+# The checks and tolerances are those of the previous page: each bijector on the
+# samples it receives, and the distribution right after it (stage :math:`k`) for mass
+# and histogram, integrated and binned in the coordinates of :math:`z_3`.
+matrix = tf.stack(
+    [[tf.cos(angle), -tf.sin(angle)], [tf.sin(angle), tf.cos(angle)]]
+)
+# TFP's own rotation, for the coordinates of z_3:
+turn = tfb.ScaleMatvecLU(*tf.linalg.lu(matrix))
+ridge, fine = ((-6, 6), (-600, 600)), (120, 2000)
+ridge_bins = ((-4, 4), (-60, 60)), (20, 40)
+tolerances = {
+    "log-det": 1e-9,
+    "round trip": 1e-9,
+    "mass": 1e-6,
+    "histogram": 5.0,
+}
+
+
+def run_checks(flow, index):
+    """The four checks of stage ``index`` (from 0), and its samples."""
+    bijector, k = flow.stages[index].bijector, index + 1
+    points = flow.staged_samples(20_000, seed=1)
+    coordinates = turn if k == 4 else None
+    distribution = flow.distribution_after(k)
+    mass = checks.probability_mass(
+        distribution, ridge, fine, coordinates=coordinates
+    )
+    agreement = checks.histogram_agreement(
+        distribution, points[k], *ridge_bins, coordinates=coordinates
+    )
+    values = {
+        "log-det": checks.log_det_error(bijector, points[k - 1][:4000]),
+        "round trip": checks.round_trip_error(
+            bijector, points[k - 1][:4000]
+        ),
+        "mass": abs(mass - 1.0),
+        "histogram": agreement.max_abs_z,
+    }
+    return values, mass, points[k]
+
+
+results = {
+    name: run_checks(buggy, index)
+    for name, (index, buggy) in bugs.items()
+}
+results["correct f3"] = run_checks(flow, 2)
+results["correct f4"] = run_checks(flow, 3)
+
+redrawn = bugs["e re-drawn"][1].stages[2].bijector
+print(
+    f"e = {float(strength):.3f}; the re-drawn forward calls used",
+    np.round(redrawn.draws, 3),
+)
+print(f"{'':16}" + "".join(f"{check:>14}" for check in tolerances))
+for name, (values, _, _) in results.items():
+    marks = [
+        f"{value:9.1e} {'BAD' if value > tolerances[check] else 'ok ':>3}"
+        for check, value in values.items()
+    ]
+    print(f"{name:16}" + "".join(f"{mark:>14}" for mark in marks))
+
+# %%
+# Which check catches which bug
+# -----------------------------
+# - **Not a rotation** fails the log-det check (autodiff finds
+#   :math:`\log|\cos 2\theta| \ne 0`), the round trip (the inverse undoes a different
+#   map) and the histogram (the samples come from the wrong map, while ``log_prob``
+#   uses the right inverse). The total mass is fine: the density alone is a correct
+#   density, of the wrong samples.
+# - **A log-det of 1** passes the round trip, and the histogram's shape, but every
+#   density is :math:`e` times too small: the mass is :math:`e^{-1} \approx 0.368`, and
+#   the autodiff log-det is 0. A constant error never changes a gradient, so training
+#   by maximum likelihood would never reveal it.
+# - **A re-drawn e** has the right log-det (every shear keeps area) and a density that
+#   integrates to 1, but the samples come from another shear than the density, and the
+#   round trip fails.
+#
+# The script stops the build if any check stops catching its bug, or flags a correct
+# stage.
+expected = {
+    "not a rotation": {"log-det", "round trip", "histogram"},
+    "log-det of 1": {"log-det", "mass", "histogram"},
+    "e re-drawn": {"round trip", "histogram"},
+    "correct f3": set(),
+    "correct f4": set(),
+}
+for name, (values, _, _) in results.items():
+    caught = {
+        check
+        for check, value in values.items()
+        if value > tolerances[check]
+    }
+    if caught != expected[name]:
+        wanted = sorted(expected[name])
+        raise AssertionError(
+            f"{name}: caught by {sorted(caught)}, not {wanted}"
+        )
+
+# %%
+# What the bugs look like
+# -----------------------
+# Each row shows the distribution right after the buggy stage: the density from
+# ``log_prob`` as colour, 1,500 of the samples from the forward map as dots, the
+# correct stage on the left. The first panel of a row sets the colour scale of the row,
+# so the density that is :math:`e` times too small looks paler. The mirrored S of the false rotation
+# and the steeper S of the re-drawn shear sit off their densities.
+
+
+def panel(name, k):
+    """A panel: the density after stage k, its samples, what caught it."""
+    values, mass, samples = results[name]
+    source = bugs[name][1] if name in bugs else flow
+    caught = [c for c, v in values.items() if v > tolerances[c]]
+    verdict = (
+        "caught by: " + ", ".join(caught) if caught else "passes all four"
+    )
+    caption = f"{verdict}\nmass {mass:.3f}"
+    title = f"stage {k}: {name}"
+    return title, source.distribution_after(k), samples[:1500], caption
+
+
+rows = [
+    [panel("correct f4", 4), panel("not a rotation", 4)],
+    [panel("correct f3", 3), panel("log-det of 1", 3)],
+    [panel("correct f3", 3), panel("e re-drawn", 3)],
+]
+# sphinx_gallery_thumbnail_number = 1
+density_comparison(
+    rows, suptitle="Each bug (right) beside the correct stage"
+)
+plt.show()
