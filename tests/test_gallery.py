@@ -5,8 +5,9 @@ Three promises, checked for every example under ``gallery/``:
 - a script runs on its own, outside Sphinx: a fresh interpreter runs it as ``__main__``
   (what ``python gallery/<section>/<file>.py`` does) with ``MPLBACKEND=Agg``, in an empty
   temporary folder;
-- the notebook that sphinx-gallery made from it (``docs/auto_examples/**/*.ipynb``) runs
-  top to bottom in a fresh Jupyter kernel;
+- the notebook the built site offers for download (``build/html/_downloads``) runs top
+  to bottom in a fresh Jupyter kernel, and the downloaded ``.py`` is the script itself;
+  both say at the top how to install what they need;
 - its figures are reproducible: the figures of that standalone run, saved the way
   sphinx-gallery saves them, are pixel for pixel the images of the last build, and the
   animation's GIF is frame for frame the build's.
@@ -30,6 +31,8 @@ from PIL import Image, ImageSequence
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = ROOT / "gallery"
 BUILT = ROOT / "docs" / "auto_examples"
+DOWNLOADS = ROOT / "build" / "html" / "_downloads"  # what the site offers readers
+INSTALL = "pip install flowdocs"
 SCRIPTS = sorted(GALLERY.rglob("plot_*.py"))
 IDS = [script.relative_to(GALLERY).with_suffix("").as_posix() for script in SCRIPTS]
 TIMEOUT = 600  # seconds per script or notebook: a hung kernel fails instead of stalling
@@ -153,11 +156,29 @@ def test_figures_match_the_build(standalone):
             )
 
 
+def download_of(script, suffix):
+    """The file the built site offers for download as ``<script name><suffix>``."""
+    found = sorted(DOWNLOADS.glob(f"*/{script.stem}{suffix}"))
+    if len(found) != 1:
+        pytest.fail(f"Expected one {script.stem}{suffix} in {DOWNLOADS}: run `nox -s docs`.")
+    return found[0]
+
+
 def notebook_for(script):
-    notebook = BUILT / script.parent.relative_to(GALLERY) / f"{script.stem}.ipynb"
-    if not notebook.is_file():
-        pytest.fail(f"No notebook {notebook}: run `nox -s docs` first.")
-    return notebook
+    return download_of(script, ".ipynb")
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=IDS)
+def test_downloads_are_the_script_and_say_how_to_install(script):
+    """The downloaded .py is the script the standalone test runs; both downloads start
+    by telling the reader what to install."""
+    import nbformat
+
+    source = download_of(script, ".py").read_text(encoding="utf-8")
+    assert source == script.read_text(encoding="utf-8")
+    assert INSTALL in "\n".join(source.splitlines()[:20]), f"{script.name}: no {INSTALL!r} on top"
+    first_cell = nbformat.read(notebook_for(script), as_version=4).cells[0].source
+    assert INSTALL in first_cell, f"{script.stem}.ipynb starts with {first_cell!r}"
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=IDS)
