@@ -50,6 +50,17 @@ def lint(session):
 
 
 @nox.session
+def bench(session):
+    """Benchmark docs builds, library throughput and page weight; print and save a table.
+
+    Needs a built site for the page weights (``nox -s docs``) and a Chromium. Arguments
+    go to tests/bench.py, e.g. ``nox -s bench -- --only library --repeats 3``.
+    """
+    install(session, "docs", "test")
+    session.run("python", "tests/bench.py", *session.posargs, env=QUIET_TF)
+
+
+@nox.session
 def serve(session):
     """Rebuild the site on every change and serve it on http://127.0.0.1:8000."""
     install(session, "docs")

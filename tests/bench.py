@@ -1,0 +1,476 @@
+"""The benchmark behind ``nox -s bench``: docs build speeds, library throughput, page weight.
+
+Not a test (pytest collects only ``test_*.py``): it prints a table and writes it as JSON
+(``build/bench.json``) and as a Markdown table the Performance page includes
+(``docs/performance_results.md``). Every figure is the median of several runs after a
+warm-up, and the figures that are compared are measured side by side in the same run, so
+the ratios hold on a noisy shared machine even when the absolute times do not.
+
+Usage: ``nox -s bench`` (everything) or ``nox -s bench -- --only library --repeats 3``.
+"""
+
+import argparse
+import contextlib
+import functools
+import gzip
+import http.server
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib import metadata
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "build" / "html"
+SIZES = (1_000, 100_000, 1_000_000, 10_000_000)
+SEED = (0, 1)
+
+
+def median_seconds(run, repeats, warmup=1):
+    """Median wall time of ``run()`` over ``repeats`` calls, after ``warmup`` calls."""
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# -- Library throughput -------------------------------------------------------------------
+
+
+def fused_sample_and_log_prob(flow):
+    """The five-stage flow's sample and log-density as one hand-written TF function.
+
+    The same arithmetic as the bijectors, with the parameters read from ``flow`` and
+    nothing else: the floor a compiled TFP path can hope to reach.
+    """
+    import tensorflow as tf
+
+    shift, scale, shear, rotation, _ = (stage.bijector for stage in flow.stages)
+    c, d = tf.convert_to_tensor(shift.shift), tf.convert_to_tensor(scale.scale)
+    e, theta = tf.convert_to_tensor(shear.strength), tf.convert_to_tensor(rotation.angle)
+    sigma = float(flow.base.stddev()[0])
+    log_norm = -2.0 * math.log(sigma) - math.log(2.0 * math.pi)
+    log_scale = tf.reduce_sum(tf.math.log(tf.abs(d)))
+
+    @tf.function
+    def run(n, seed):
+        z = sigma * tf.random.stateless_normal([n, 2], seed=seed)
+        log_p = log_norm - 0.5 * tf.reduce_sum(tf.square(z / sigma), axis=-1) - log_scale
+        a, b = (z[:, 0] + c[0]) * d[0], (z[:, 1] + c[1]) * d[1]
+        b = b + e * a**3
+        cos, sin = tf.cos(theta), tf.sin(theta)
+        a, b = cos * a - sin * b, sin * a + cos * b
+        for u in (a, b):  # sigmoid: log s(1-s) = -|u| - 2 log(1 + exp(-|u|))
+            log_p = log_p + tf.abs(u) + 2.0 * tf.math.log1p(tf.exp(-tf.abs(u)))
+        return tf.stack([tf.sigmoid(a), tf.sigmoid(b)], axis=-1), log_p
+
+    return run
+
+
+def numpy_sample_and_log_prob(flow):
+    """The same flow in plain NumPy, float32: the floor without TensorFlow at all."""
+    import numpy as np
+
+    shift, scale, shear, rotation, _ = (stage.bijector for stage in flow.stages)
+    c, d = np.asarray(shift.shift, np.float32), np.asarray(scale.scale, np.float32)
+    e, theta = np.float32(shear.strength), np.float32(rotation.angle)
+    cos, sin = np.cos(theta), np.sin(theta)
+    sigma = np.float32(flow.base.stddev()[0])
+    log_norm = np.float32(-2.0 * math.log(sigma) - math.log(2.0 * math.pi))
+    log_scale = np.log(np.abs(d)).sum()
+
+    def run(n, rng):
+        z = sigma * rng.standard_normal((n, 2), dtype=np.float32)
+        log_p = log_norm - 0.5 * np.sum((z / sigma) ** 2, axis=-1) - log_scale
+        a, b = (z[:, 0] + c[0]) * d[0], (z[:, 1] + c[1]) * d[1]
+        b = b + e * a**3
+        a, b = cos * a - sin * b, sin * a + cos * b
+        for u in (a, b):
+            log_p += np.abs(u) + 2.0 * np.log1p(np.exp(-np.abs(u)))
+        with np.errstate(over="ignore"):  # exp(-u) overflows to inf: sigmoid 0, as it should
+            return np.stack([1 / (1 + np.exp(-a)), 1 / (1 + np.exp(-b))], axis=-1), log_p
+
+    return run
+
+
+def builtin_equivalents(flow):
+    """The custom stages rebuilt from TFP's own bijectors, doing the same work.
+
+    The shear is a RealNVP coupling whose shift function is ``e * x_a**3`` (no scale);
+    the rotation is ``ScaleMatvecLinearOperator`` over the full 2x2 matrix.
+    """
+    import tensorflow as tf
+    import tensorflow_probability as tfp
+
+    tfb = tfp.bijectors
+    e = tf.convert_to_tensor(flow.stages[2].bijector.strength)
+    theta = tf.convert_to_tensor(flow.stages[3].bijector.angle)
+    cos, sin = tf.cos(theta), tf.sin(theta)
+    matrix = tf.stack([tf.stack([cos, -sin]), tf.stack([sin, cos])])
+    shear = tfb.RealNVP(num_masked=1, shift_and_log_scale_fn=lambda x, _: (e * x**3, None))
+    rotation = tfb.ScaleMatvecLinearOperator(tf.linalg.LinearOperatorFullMatrix(matrix))
+    return shear, rotation
+
+
+def forward_and_log_det(bijector):
+    import tensorflow as tf
+
+    @tf.function
+    def run(x):
+        return bijector.forward(x), bijector.forward_log_det_jacobian(x, event_ndims=1)
+
+    return run
+
+
+def library(repeats, sizes=SIZES):
+    import numpy as np
+    import tensorflow as tf
+
+    import flowdocs
+
+    flow = flowdocs.five_stage_flow(seed=0)
+    distribution = flow.distribution
+    seed = tf.constant(SEED, tf.int32)
+
+    def tfp_eager(n):
+        return distribution.experimental_sample_and_log_prob(n, seed=seed)
+
+    variants = {
+        "TFP eager": tfp_eager,
+        "TFP tf.function": tf.function(tfp_eager),
+        "TFP tf.function + XLA": tf.function(tfp_eager, jit_compile=True),
+        "flowdocs compiled path": lambda n: flow.sample_and_log_prob(n, seed=SEED),
+        "hand-fused TF": functools.partial(fused_sample_and_log_prob(flow), seed=seed),
+        "NumPy": functools.partial(numpy_sample_and_log_prob(flow), rng=np.random.default_rng(0)),
+    }
+    # The variants compute the same thing: check before timing anything.
+    reference = variants["TFP eager"](1000)
+    for name in ("TFP tf.function", "flowdocs compiled path", "hand-fused TF"):
+        x, log_p = variants[name](1000)
+        np.testing.assert_allclose(x, reference[0], rtol=1e-4, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(log_p, reference[1], rtol=1e-3, atol=1e-3, err_msg=name)
+
+    throughput = []
+    for n in sizes:
+        row = {"points": n}
+        for name, run in variants.items():
+            row[name] = median_seconds(lambda run=run, n=n: _block(run(n)), repeats)
+        throughput.append(row)
+        print(f"  sample+log_prob at {n:>10,}: " + _ratios(row, "TFP eager"), flush=True)
+
+    n = 1_000_000
+    x = flow.base.sample(n, seed=seed)
+    shear, rotation = builtin_equivalents(flow)
+    pairs = {
+        "shift-and-cube": (flow.stages[2].bijector, shear),
+        "rotation": (flow.stages[3].bijector, rotation),
+    }
+    bijectors = []
+    for name, (custom, builtin) in pairs.items():
+        runs = {"custom": forward_and_log_det(custom), "built-in": forward_and_log_det(builtin)}
+        np.testing.assert_allclose(runs["custom"](x)[0], runs["built-in"](x)[0], atol=1e-5)
+        row = {"bijector": name, "points": n}
+        for label, run in runs.items():
+            row[label] = median_seconds(lambda run=run: _block(run(x)), repeats)
+        row["ratio"] = row["custom"] / row["built-in"]
+        bijectors.append(row)
+        print(f"  {name}: custom/built-in = {row['ratio']:.2f}", flush=True)
+
+    resolution = 512
+    grids = _stage_grids(flow, resolution)
+
+    def staged_densities():
+        for distribution_k, grid in zip(flow.staged(), grids, strict=True):
+            _block(distribution_k.log_prob(grid))
+
+    grid_seconds = median_seconds(staged_densities, repeats)
+    print(f"  staged densities, six {resolution}x{resolution} grids: {grid_seconds:.3f} s")
+    return {
+        "throughput": throughput,
+        "bijectors": bijectors,
+        "staged_grid": {"resolution": resolution, "stages": len(grids), "seconds": grid_seconds},
+    }
+
+
+def _stage_grids(flow, resolution):
+    """A grid over the central 99% of each stage's samples."""
+    import numpy as np
+    import tensorflow as tf
+
+    grids = []
+    for points in flow.staged_samples(10_000, seed=SEED):
+        low, high = np.quantile(points, [0.005, 0.995], axis=0)
+        axes = [
+            np.linspace(lo, hi, resolution, dtype=np.float32)
+            for lo, hi in zip(low, high, strict=True)
+        ]
+        grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 2)
+        grids.append(tf.constant(grid))
+    return grids
+
+
+def _block(result):
+    """Wait for every tensor in ``result`` (TF runs ops asynchronously)."""
+    import tensorflow as tf
+
+    for tensor in tf.nest.flatten(result):
+        if hasattr(tensor, "numpy"):
+            tensor.numpy()
+    return result
+
+
+def _ratios(row, against):
+    return ", ".join(
+        f"{name} {1e3 * seconds:.1f} ms ({row[against] / seconds:.1f}x)"
+        for name, seconds in row.items()
+        if name != "points"
+    )
+
+
+# -- Docs build -------------------------------------------------------------------------
+
+EXECUTED = re.compile(r"executed (\d+) out of (\d+)")
+
+
+def docs(repeats):
+    """Cold, no-op, one-script, one-page and no-plot builds of a copy of the site."""
+    results = {}
+    for step in ("cold", "no-op rebuild", "one script edited", "one page edited", "no-plot"):
+        results[step] = {"seconds": [], "executed": None}
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="flowdocs-bench-") as tmp:
+            tree = Path(tmp)
+            for name in ("conf", "docs", "gallery"):
+                shutil.copytree(
+                    ROOT / name,
+                    tree / name,
+                    ignore=shutil.ignore_patterns("auto_examples", "gen_modules", "__pycache__"),
+                )
+            script = sorted((tree / "gallery").rglob("plot_*.py"))[0]
+            page = tree / "docs" / "theory" / "composing.md"
+            edits = {
+                "cold": None,
+                "no-op rebuild": None,
+                "one script edited": (script, "\n# edited by the benchmark\n"),
+                "one page edited": (page, "\nEdited by the benchmark.\n"),
+            }
+            for step, edit in edits.items():
+                if edit:
+                    _append(*edit)
+                _record(results[step], *_build(tree, tree / "build" / "html"))
+            _record(results["no-plot"], *_build(tree, tree / "noplot", "-D", "plot_gallery=0"))
+    for step, result in results.items():
+        result["median"] = statistics.median(result["seconds"])
+        print(f"  docs {step}: {result['median']:.1f} s, executed {result['executed']}")
+    return results
+
+
+def _append(path, text):
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+
+
+def _build(tree, out, *extra):
+    """One sphinx-build of ``tree``; returns (seconds, names of the examples it executed)."""
+    examples = tree / "docs" / "auto_examples"
+    before = {p: p.stat().st_mtime_ns for p in examples.rglob("*.md5")} if examples.exists() else {}
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-c"]
+    command += [str(tree / "conf"), str(tree / "docs"), str(out), *extra]
+    start = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if run.returncode:
+        raise RuntimeError(f"docs build failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+    after = {p: p.stat().st_mtime_ns for p in examples.rglob("*.md5")}
+    executed = sorted(
+        p.name.removesuffix(".py.md5") for p, t in after.items() if before.get(p) != t
+    )
+    counted = EXECUTED.search(run.stdout)
+    if counted and "plot_gallery=0" not in extra and int(counted.group(1)) != len(executed):
+        raise RuntimeError(f"sphinx-gallery executed {counted.group(1)}, md5 files say {executed}")
+    return seconds, executed
+
+
+def _record(result, seconds, executed):
+    result["seconds"].append(seconds)
+    result["executed"] = executed
+
+
+# -- Page weight ------------------------------------------------------------------------
+
+
+def page_weight():
+    """Bytes each built page transfers, by kind, from a local server in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    if not (SITE / "index.html").is_file():
+        raise SystemExit(f"No built site in {SITE}: run `nox -s docs` first.")
+    pages = sorted(
+        p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if "_static" not in p.parts
+    )
+    executable = os.environ.get("FLOWDOCS_CHROMIUM") or shutil.which("chromium")
+    rows = []
+    with _serve(SITE) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        for path in pages:
+            context = browser.new_context()  # a fresh cache: every page pays for everything
+            page = context.new_page()
+            sizes = {}
+            page.on("response", lambda r, sizes=sizes: sizes.setdefault(r.url, _weigh(r)))
+            page.goto(f"{base}/{path}", wait_until="networkidle")
+            context.close()
+            row = {"page": path, "total": 0, "gzip": 0}
+            for kind, size, compressed in sizes.values():
+                row[kind] = row.get(kind, 0) + size
+                row["total"] += size
+                row["gzip"] += compressed
+            rows.append(row)
+        browser.close()
+    rows.sort(key=lambda row: row["total"], reverse=True)
+    site_bytes = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
+    print(
+        f"  heaviest page: {rows[0]['page']} {rows[0]['total'] / 1e6:.2f} MB "
+        f"({rows[0]['gzip'] / 1e6:.2f} MB gzipped)"
+    )
+    print(f"  site on disk: {site_bytes / 1e6:.1f} MB")
+    return {"pages": rows, "site_bytes": site_bytes}
+
+
+def _weigh(response):
+    """(kind, bytes, bytes over a gzip-compressing host) of one response."""
+    kind = response.request.resource_type
+    kind = {"stylesheet": "css", "script": "js", "document": "html"}.get(kind, kind)
+    try:
+        body = response.body()
+    except Exception:  # a redirect or an aborted request has no body
+        return kind, 0, 0
+    # GitHub Pages and Read the Docs gzip text; images and woff2 fonts are compressed.
+    compressed = len(gzip.compress(body)) if kind in ("html", "css", "js") else len(body)
+    return kind, len(body), compressed
+
+
+@contextlib.contextmanager
+def _serve(directory):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- Report -----------------------------------------------------------------------------
+
+
+def machine():
+    names = ("tensorflow", "tensorflow-probability", "numpy", "sphinx", "sphinx-gallery")
+    return {
+        "cores": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "versions": {name: metadata.version(name) for name in names},
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def markdown(report):
+    """The results as the Markdown the Performance page includes."""
+    lines = []
+    info = report["machine"]
+    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+    lines += [
+        f"Measured on {info['date']}: {info['cores']} cores ({info['processor']}), "
+        f"Python {info['python']}, {versions}. Medians of {report['repeats']} runs after a "
+        "warm-up.",
+        "",
+    ]
+    if "library" in report:
+        lib = report["library"]
+        names = [k for k in lib["throughput"][0] if k != "points"]
+        lines += ["| points | " + " | ".join(names) + " |"]
+        lines += ["| ---: | " + " | ".join("---:" for _ in names) + " |"]
+        for row in lib["throughput"]:
+            cells = [f"{1e3 * row[k]:.1f} ms ({row['TFP eager'] / row[k]:.1f}x)" for k in names]
+            lines += [f"| {row['points']:,} | " + " | ".join(cells) + " |"]
+        lines += ["", "Speed-ups in brackets are against TFP eager at the same size.", ""]
+        lines += ["| bijector at 1e6 points | custom | TFP built-in | custom / built-in |"]
+        lines += ["| --- | ---: | ---: | ---: |"]
+        for row in lib["bijectors"]:
+            lines += [
+                f"| {row['bijector']} | {1e3 * row['custom']:.1f} ms | "
+                f"{1e3 * row['built-in']:.1f} ms | {row['ratio']:.2f} |"
+            ]
+        grid = lib["staged_grid"]
+        lines += [
+            "",
+            f"All {grid['stages']} staged densities on {grid['resolution']}x"
+            f"{grid['resolution']} grids: {grid['seconds']:.2f} s.",
+            "",
+        ]
+    if "docs" in report:
+        lines += ["| docs build | seconds | examples executed |", "| --- | ---: | --- |"]
+        for step, result in report["docs"].items():
+            executed = ", ".join(result["executed"]) or "none"
+            lines += [f"| {step} | {result['median']:.1f} | {executed} |"]
+        lines += [""]
+    if "pages" in report:
+        pages = report["pages"]
+        top = pages["pages"][:5]
+        kinds = ("total", "gzip", "html", "css", "js", "image", "font")
+        lines += ["| heaviest pages | total | gzipped | html | css | js | images | fonts |"]
+        lines += ["| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for row in top:
+            cells = [row.get(k, 0) / 1e3 for k in kinds]
+            lines += [f"| {row['page']} | " + " | ".join(f"{c:,.0f} kB" for c in cells) + " |"]
+        lines += ["", f"Whole site on disk: {pages['site_bytes'] / 1e6:.1f} MB.", ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("library", "docs", "pages"), action="append")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per figure")
+    parser.add_argument("--docs-repeats", type=int, default=2, help="copies built per step")
+    args = parser.parse_args()
+    only = set(args.only or ("library", "docs", "pages"))
+    report = {"machine": machine(), "repeats": args.repeats}
+    if "library" in only:
+        print("library throughput", flush=True)
+        report["library"] = library(args.repeats)
+    if "docs" in only:
+        print("docs build", flush=True)
+        report["docs"] = docs(args.docs_repeats)
+    if "pages" in only:
+        print("page weight", flush=True)
+        report["pages"] = page_weight()
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / "bench.json").write_text(json.dumps(report, indent=2))
+    table = markdown(report)
+    print(table)
+    if only == {"library", "docs", "pages"}:
+        (ROOT / "docs" / "performance_results.md").write_text(table + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
