@@ -84,6 +84,7 @@ sphinx_gallery_conf = {
         "../gallery/building_blocks",
         "../gallery/staged_flow",
         "../gallery/checking",
+        "../gallery/learning",
     ],
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("flowdocs",),

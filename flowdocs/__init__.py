@@ -5,9 +5,16 @@ The five-stage flow of the docs, its two custom bijectors, and the pieces to ins
     import flowdocs
     flow = flowdocs.five_stage_flow(seed=0)
     x, log_p = flow.sample_and_log_prob(1000, seed=1)
+
+and flows learned from data by maximum likelihood (``fit``), the five-stage one made
+trainable or flows of small neural networks (``realnvp_flow``, ``maf_flow``)::
+
+    model = flowdocs.realnvp_flow(seed=0)
+    losses = flowdocs.fit(model, data, steps=2000, batch_size=256)
 """
 
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
+from flowdocs.fitting import best_start, fit
 from flowdocs.flow import (
     Flow,
     FlowDistribution,
@@ -16,6 +23,7 @@ from flowdocs.flow import (
     draw_parameters,
     five_stage_flow,
 )
+from flowdocs.neural_flows import maf_flow, realnvp_flow
 
 __all__ = [
     "Flow",
@@ -24,7 +32,11 @@ __all__ = [
     "ShiftAndCube",
     "Stage",
     "base_distribution",
+    "best_start",
     "draw_parameters",
+    "fit",
     "five_stage_flow",
+    "maf_flow",
+    "realnvp_flow",
 ]
 __version__ = "0.1.0"

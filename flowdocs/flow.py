@@ -1,8 +1,10 @@
 r"""The flow: a Gaussian base and a sequence of named stages.
 
 A :class:`Flow` pushes samples of its base distribution through its stages in order,
-:math:`x = f_k \circ \dots \circ f_1(z)`, and scores a point by the change of variables,
-:math:`\log p_X(x) = \log p_Z(z) - \sum_i \log|\det \partial f_i / \partial z_{i-1}|`.
+:math:`x = f_k \circ \dots \circ f_1(z)` (eq. :eq:`sampling`), and scores a point by the
+change of variables,
+:math:`\log p_X(x) = \log p_Z(z) - \sum_i \log|\det \partial f_i / \partial z_{i-1}|`
+(eq. :eq:`log-likelihood`).
 """
 
 import dataclasses
@@ -23,7 +25,9 @@ __all__ = ["Flow", "FlowDistribution", "Stage", "base_distribution", "five_stage
 
 
 def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
-    r"""The 2-D diagonal Gaussian :math:`p_0 = \mathcal{N}(\mu\mathbf{1}, \sigma^2 I)`.
+    r"""The 2-D diagonal Gaussian base :math:`p_0 = \mathcal{N}(\mu\mathbf{1}, \sigma^2 I)`.
+
+    This is eq. :eq:`base-distribution` with :math:`\mu = 0, \sigma = 0.5` by default.
 
     ``loc`` and ``scale`` are scalars (shared by both axes) or 2-vectors.
     """
@@ -39,7 +43,7 @@ class FlowDistribution(tfd.TransformedDistribution):
     numbers. Points on the edge of the sigmoid's unit square (where float32 samples
     saturate) invert to infinities, and a plain ``TransformedDistribution`` returns
     ``-inf + inf = NaN`` there; here they get density 0, ``log_prob = -inf``. A NaN input
-    still gives NaN.
+    still gives NaN. See :ref:`tfp-in-practice-page` for why.
     """
 
     def _log_prob(self, y, **kwargs):
@@ -103,7 +107,8 @@ class Flow:
     def chain(self, k=None):
         r"""The bijector :math:`f_k \circ \dots \circ f_1` of the first ``k`` stages (default: all).
 
-        ``tfb.Chain`` applies its list right to left, so the list is reversed.
+        ``tfb.Chain`` applies its list right to left, so the list is reversed. Its log-det is
+        the sum of the stages' log-dets, eq. :eq:`composition-jacobian`.
         """
         stages = self.stages[: len(self.stages) if k is None else k]
         return tfb.Chain([stage.bijector for stage in reversed(stages)], name="flow")
@@ -144,7 +149,8 @@ class Flow:
     def sample_and_log_prob(self, n, seed=0):
         """``n`` samples with their log-densities, computed in the forward direction.
 
-        The log-density comes from the base point and the forward log-det, so it stays
+        The log-density comes from the base point and the forward log-dets, eq.
+        :eq:`log-likelihood` evaluated in the sampling direction, so it stays
         finite even where float32 sigmoid outputs round onto the edge of the unit square,
         where ``distribution.log_prob`` of the rounded point is ``-inf``.
         """
@@ -218,9 +224,11 @@ def five_stage_flow(
     base=None,
     dtype=tf.float32,
     validate_args=False,
+    trainable=False,
 ):
-    r"""The five-stage flow of the original post, eq. (9): :math:`x = f_5 \circ f_4 \circ f_3
-    \circ f_2 \circ f_1(z)`.
+    r"""The five-stage flow of the original post.
+
+    Eq. :eq:`five-stage-flow`: :math:`x = f_5 \circ f_4 \circ f_3 \circ f_2 \circ f_1(z)`.
 
     f1 shifts by :math:`c`, f2 scales by :math:`d`, f3 shears by :math:`e\,z_a^3`, f4
     rotates by :math:`\theta`, f5 squashes each coordinate with the logistic sigmoid.
@@ -228,10 +236,19 @@ def five_stage_flow(
     :func:`draw_parameters` from ``seed``; both are always drawn, so fixing one leaves
     the other as it was. Parameters given as ``tf.Variable`` stay variables. With
     ``validate_args=True`` non-finite parameters raise ``InvalidArgumentError``.
+
+    With ``trainable=True`` the parameters become variables that start at the given (or
+    drawn) values, for :func:`flowdocs.fit`: ``tf.Variable`` for the shift :math:`c`, the
+    strength :math:`e` and the angle :math:`\theta`, and for the scale :math:`d` a
+    ``tfp.util.TransformedVariable`` through a softplus, so that :math:`d` stays
+    positive whatever the optimizer does (its initial value must be positive). A
+    parameter given as a variable is used as it is.
     """
     drawn_strength, drawn_angle = draw_parameters(seed)
     strength = drawn_strength if strength is None else strength
     angle = drawn_angle if angle is None else angle
+    if trainable:
+        shift, scale, strength, angle = _trainable_parameters(shift, scale, strength, angle, dtype)
     shift, scale, strength, angle = (
         tensor_util.convert_nonref_to_tensor(value, dtype=dtype, name=name)
         for value, name in [
@@ -269,3 +286,33 @@ def five_stage_flow(
         ),
     ]
     return Flow(base_distribution(dtype=dtype) if base is None else base, stages)
+
+
+def _trainable_parameters(shift, scale, strength, angle, dtype):
+    """Variables for the parameters of :func:`five_stage_flow` that are not variables yet.
+
+    The scale is stored as the softplus of an unconstrained variable, so it is positive
+    by construction.
+    """
+
+    def variable(value, name):
+        if tensor_util.is_ref(value):
+            return value
+        return tf.Variable(tf.convert_to_tensor(value, dtype=dtype), name=name)
+
+    if not tensor_util.is_ref(scale):
+        initial = np.asarray(scale, dtype=tf.as_dtype(dtype).as_numpy_dtype)
+        if not np.all(initial > 0):
+            raise ValueError(
+                f"five_stage_flow(trainable=True) keeps the scale positive, so its "
+                f"initial value must be positive; got {initial.tolist()}."
+            )
+        scale = tfp.util.TransformedVariable(
+            initial, bijector=tfb.Softplus(), dtype=dtype, name="scale"
+        )
+    return (
+        variable(shift, "shift"),
+        scale,
+        variable(strength, "strength"),
+        variable(angle, "angle"),
+    )

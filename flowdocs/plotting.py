@@ -917,3 +917,206 @@ def flow_animation(flow, n=600, seed=0, frames_per_stage=8, size=4.4, dpi=80, li
 
     draw(frames[0])
     return animation.FuncAnimation(fig, draw, frames=frames, interval=140, repeat=True)
+
+
+# -- Learning ------------------------------------------------------------------------
+
+REFERENCE_STYLES = ("--", ":", "-.")
+"""Line styles of the reference levels in :func:`training_curves`."""
+
+
+def _running_mean(values, window):
+    """The mean of the last ``window`` values at every step (fewer at the start)."""
+    cumulative = np.concatenate([[0.0], np.cumsum(values)])
+    steps = np.arange(1, len(values) + 1)
+    start = np.maximum(steps - window, 0)
+    return (cumulative[steps] - cumulative[start]) / (steps - start)
+
+
+def training_curves(histories, references=None, zoom=0.3, smooth=1, title=None):
+    """Loss against step for one or more training runs, with reference levels.
+
+    Left: every step. Right (unless ``zoom`` is None): the last ``zoom`` share of the
+    steps, on a scale that resolves the end of training, where the reference levels are.
+
+    Parameters
+    ----------
+    histories : ``{label: array-like}``
+        The loss of every step of each run (what :func:`flowdocs.fit` returns).
+    references : ``{label: float}``, optional
+        Levels drawn as horizontal lines across both panels, e.g. the true model's
+        negative log-likelihood of held-out data.
+    zoom : float, optional
+        Share of the last steps shown on the right.
+    smooth : int
+        Draw the running mean over this many steps (minibatch losses are noisy), over
+        the raw losses drawn faintly; 1 draws the raw losses only.
+    title : str, optional
+        Figure title.
+    """
+    references = references or {}
+    panels = 1 if zoom is None else 2
+    fig = plt.figure(figsize=(5.2 * panels + 0.4, 4.0), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False).ravel()
+    steps = max(len(history) for history in histories.values())
+    first = 0 if zoom is None else int(steps * (1 - zoom))
+    shown = []
+    for color, (label, history) in zip(itertools.cycle(QUADRANT_COLORS), histories.items()):
+        history = np.asarray(history, dtype=np.float64)
+        x = np.arange(1, len(history) + 1)
+        line = history if smooth <= 1 else _running_mean(history, smooth)
+        for ax in axes:
+            if smooth > 1:
+                ax.plot(x, history, color=color, alpha=0.25, linewidth=0.6)
+            ax.plot(x, line, color=color, linewidth=1.6, label=label)
+        shown.append(line[first:])
+    for style, (label, level) in zip(itertools.cycle(REFERENCE_STYLES), references.items()):
+        for ax in axes:
+            ax.axhline(level, color="black", linestyle=style, linewidth=1.2, label=label)
+    for ax in axes:
+        ax.set_xlabel("training step")
+        ax.set_ylabel("mean negative log-likelihood (nats)")
+        ax.grid(alpha=0.3)
+    axes[0].set_title("every step")
+    if zoom is not None:
+        tail = np.concatenate([*shown, list(references.values())])
+        low, high = float(np.min(tail)), float(np.max(tail))
+        pad = 0.08 * max(high - low, 1e-3)
+        axes[1].set_xlim(first, steps)
+        axes[1].set_ylim(low - pad, high + pad)
+        axes[1].set_title(f"the last {zoom:.0%} of the steps, zoomed in")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
+               fontsize="small", frameon=False)  # fmt: skip
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def parameter_paths(paths, truth=None, ncols=3, title=None):
+    """The value of each parameter at every training step, one panel per parameter.
+
+    Parameters
+    ----------
+    paths : ``{parameter: {run: array-like}}``
+        For every parameter (a LaTeX name, e.g. ``r"\\theta"``), its value at every
+        step of each run; runs are drawn in order, later ones dashed over earlier ones,
+        so identical paths show as one line.
+    truth : ``{parameter: float}``, optional
+        Values drawn as dotted horizontal lines.
+    ncols : int
+        Panels per row.
+    title : str, optional
+        Figure title.
+    """
+    truth = truth or {}
+    nrows = math.ceil(len(paths) / ncols)
+    fig = plt.figure(figsize=(3.3 * ncols + 0.4, 2.7 * nrows + 0.9), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, (name, runs) in zip(axes, paths.items(), strict=False):
+        for i, (color, (run, values)) in enumerate(
+            zip(itertools.cycle(QUADRANT_COLORS), runs.items())
+        ):
+            values = np.asarray(values)
+            first = i == 0
+            ax.plot(np.arange(1, len(values) + 1), values, color=color, label=run,
+                    linewidth=2.4 if first else 1.4, linestyle="-" if first else "--")  # fmt: skip
+        if name in truth:
+            ax.axhline(truth[name], color="black", linestyle=":", linewidth=1.2, label="true value")
+        ax.set_title(f"${name}$")
+        ax.set_xlabel("training step")
+        ax.grid(alpha=0.3)
+    for ax in axes[len(paths) :]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _log_density_on_grid(log_density, view, resolution):
+    """``exp`` of ``log_density`` (a distribution or a function of ``[m, 2]`` NumPy points)
+    at the cell midpoints over ``view``, as :func:`_density_on_grid` returns it."""
+    if hasattr(log_density, "log_prob"):
+        return _density_on_grid(log_density, view, resolution)
+    grid, cell_area = _midpoint_grid(view, resolution)
+    density = np.exp(np.asarray(log_density(grid), dtype=np.float64))
+    density = np.where(np.isfinite(density), density, 0.0)
+    return density.reshape(resolution, resolution), cell_area
+
+
+def density_fit(
+    distribution,
+    data,
+    samples=None,
+    reference=None,
+    view=None,
+    resolution=200,
+    log_scale=True,
+    name="x",
+    title=None,
+):
+    """A learned density beside the true one, and its samples against the data.
+
+    Panels, left to right: the true density (if ``reference`` is given), the learned
+    density, and (if ``samples`` are given) samples of the learned model over the data.
+    The density panels share one colour scale, set by the first, so that a density
+    that is too low somewhere looks paler there.
+
+    Parameters
+    ----------
+    distribution : tfp.distributions.Distribution
+        The learned model of 2-vectors.
+    data : array-like, shape ``[n, 2]``
+        Data the model was fitted to, or held out from it; they frame the view.
+    samples : array-like, shape ``[m, 2]``, optional
+        Samples of the learned model.
+    reference : tfp.distributions.Distribution or callable, optional
+        The true distribution, or a function from points ``[m, 2]`` (NumPy) to their
+        true log-densities.
+    view : ((float, float), (float, float)), optional
+        The box to draw; by default it frames the data.
+    resolution : int
+        Grid cells per side.
+    log_scale : bool
+        Colour densities on a logarithmic scale (:data:`DENSITY_DECADES` decades).
+    name : str
+        LaTeX name of the coordinates.
+    title : str, optional
+        Figure title.
+    """
+    data = np.asarray(data)
+    to_scale = True
+    if view is None:
+        view, to_scale = _view(data, quantile=0.0, pad=0.1)
+    densities = [] if reference is None else [("true density", reference)]
+    densities.append(("learned density", distribution))
+    panels = len(densities) + (samples is not None)
+    fig = plt.figure(figsize=(3.9 * panels + 0.8, 4.6), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False).ravel()
+    norm = None
+    for ax, (label, model) in zip(axes, densities, strict=False):
+        density, _ = _log_density_on_grid(model, view, resolution)
+        norm = norm or _density_norm(density, log=log_scale)
+        image = _density_image(ax, density, view, norm)
+        ax.set_title(label)
+    _density_colorbar(fig, image, axes[len(densities) - 1])
+    if samples is not None:
+        ax = axes[-1]
+        samples = np.asarray(samples)
+        _scatter(ax, samples, SAMPLE_COLOR, size=3.0, alpha=0.4)
+        _scatter(ax, data, "0.2", size=3.0, alpha=0.3)
+        ax.set_title("samples of the learned model\nover the data", fontsize="medium")
+        handles = [
+            Line2D([], [], ls="", marker="o", markersize=5, color="0.2", label="data"),
+            Line2D([], [], ls="", marker="o", markersize=5, color=SAMPLE_COLOR,
+                   label="samples of the learned model"),
+        ]  # fmt: skip
+        ax.legend(handles=handles, loc="upper right", fontsize="x-small", framealpha=0.9)
+    for ax in axes:
+        _frame(ax, view, to_scale)
+        _coordinate_labels(ax, name)
+    if title:
+        fig.suptitle(title)
+    return fig

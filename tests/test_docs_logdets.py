@@ -38,6 +38,7 @@ SNIPPET_PAGES = (
     "five_stage_flow.md",
     "tfp_in_practice.md",
     "original_post.md",
+    "maximum_likelihood.md",
 )
 STAGES = ("shift", "scale", "shift_and_cube", "rotation", "sigmoid")
 QUOTED = 2e-4

@@ -1,0 +1,361 @@
+r"""Maximum-likelihood fitting: learn a distribution's variables from data.
+
+Maximising the log-likelihood of eq. :eq:`log-likelihood` summed over the data is the
+same as minimising the mean negative log-likelihood
+
+.. math:: \mathcal{L}(\phi) = -\frac{1}{n} \sum_{j=1}^{n} \log p_X(x_j; \phi),
+
+which is what :func:`fit` does, by Adam, in a compiled loop (``tf.function``).
+:func:`best_start` picks the starting value of one variable whose likelihood has several
+basins, by scoring a grid of values before any training.
+"""
+
+import functools
+import math
+import sys
+
+import numpy as np
+import tensorflow as tf
+import tf_keras
+
+from flowdocs.flow import Flow
+
+__all__ = ["best_start", "fit"]
+
+
+def fit(
+    distribution,
+    data,
+    steps=1000,
+    learning_rate=1e-2,
+    batch_size=None,
+    seed=0,
+    progress=True,
+    jit_compile=False,
+    trace_fn=None,
+):
+    r"""Fit a distribution's trainable variables to data by maximum likelihood.
+
+    Minimises the mean negative log-likelihood (NLL) of ``data`` under ``distribution``,
+    :math:`-\frac{1}{n}\sum_j \log p(x_j)`, with the Adam optimizer, in a compiled loop
+    (``tf.function``). The variables of ``distribution`` are updated in place.
+
+    Parameters
+    ----------
+    distribution : tfp.distributions.Distribution or Flow
+        The model; any TFP distribution with trainable variables and no batch shape, e.g.
+        a :class:`~flowdocs.Flow`'s ``distribution`` (a ``Flow`` is accepted as well) from
+        ``five_stage_flow(trainable=True)``, :func:`~flowdocs.realnvp_flow` or
+        :func:`~flowdocs.maf_flow`. Variables that Keras creates on first use exist once
+        ``log_prob`` has run; ``fit`` runs it on the data before it looks for them.
+    data : array-like, shape ``[n, *event_shape]``
+        The points, cast to the distribution's dtype.
+    steps : int
+        Number of Adam updates.
+    learning_rate : float
+        Adam's step size; a ``tf_keras.optimizers.schedules.LearningRateSchedule`` (e.g.
+        ``CosineDecay``) sets one for every step instead.
+    batch_size : int, optional
+        Points per step, drawn with replacement; ``None`` uses all the data every step.
+    seed : int
+        Seed of the minibatch draws: step ``k`` draws its points from the stateless seed
+        ``[seed, k]``. The same seed, data and starting variables give the same history
+        on the same machine.
+    progress : bool or int
+        Print the mean NLL on standard error every ``progress`` steps (``True``: about
+        ten lines per run, at least 100 steps apart); ``False`` prints nothing.
+    jit_compile : bool
+        Compile the loop with XLA: a few seconds more before the first step, and much
+        faster steps for models made of many small element-wise operations (the
+        five-stage flow); neural networks gain little.
+    trace_fn : Callable, optional
+        A function of no arguments returning a tensor, or a tuple or dict of tensors
+        (e.g. the values of some variables), evaluated before every update.
+
+    Returns
+    -------
+    history : numpy.ndarray, shape ``[steps]``, float64
+        The loss of every step before its update: the mean NLL in nats of the data, or
+        of that step's minibatch.
+    trace : same structure as ``trace_fn()``, of numpy.ndarray
+        Only with ``trace_fn``: its values at every step, stacked along a first axis of
+        length ``steps``.
+
+    Raises
+    ------
+    ValueError
+        Before any training, when the data do not have the shape ``[n, *event_shape]``,
+        contain NaN or infinity, or contain points of zero density under the starting
+        model (see Notes); when the distribution has no trainable variables or a batch
+        shape; or when an argument is out of range.
+    FloatingPointError
+        When the loss stops being finite during training (too large a learning rate).
+
+    Notes
+    -----
+    **Points outside the support.** A point where the starting model's ``log_prob`` is
+    :math:`-\infty` would make the loss infinite, and its gradient meaningless, so
+    ``fit`` refuses the data, naming how many such points there are, instead of dropping
+    or moving them silently. For a flow that ends in a sigmoid these are the samples that
+    float rounding put exactly on the edge of the unit square: the true point lies
+    inside, but so close to the edge that its logit cannot be recovered, and any nudge
+    back inside would invent where it was. Drop them explicitly, and say so, with
+    ``data[np.isfinite(model.log_prob(data))]``; drawing the data in float64 makes them
+    rarer.
+    """
+    if isinstance(distribution, Flow):
+        distribution = distribution.distribution
+    _check_arguments(steps, learning_rate, batch_size, seed, progress)
+    data = _checked_data(distribution, data)
+    variables = _trainable_variables(distribution, data)
+
+    optimizer = tf_keras.optimizers.Adam(learning_rate=learning_rate)
+    optimizer.build(variables)
+    every = _report_interval(progress, steps)
+    loop = _TrainingLoop(
+        distribution, data, variables, optimizer, batch_size, seed, every, trace_fn
+    )
+    # A new model needs a new trace, so every call of fit compiles its own loop.
+    run = tf.function(loop, autograph=False, jit_compile=jit_compile)
+
+    history = np.empty(steps, dtype=np.float64)
+    chunks = []
+    for start in range(0, steps, every):
+        count = min(every, steps - start)
+        losses, traces = run(tf.constant(start, tf.int64), tf.constant(count, tf.int64))
+        history[start : start + count] = losses.numpy()[:count]
+        chunks.append(tf.nest.map_structure(lambda t, count=count: t.numpy()[:count], traces))
+        _check_finite(history[start : start + count], start)
+        if progress:
+            print(
+                f"fit: step {start + count:>{len(str(steps))}}/{steps}  "
+                f"mean NLL {history[start : start + count].mean():.4f} nats",
+                file=sys.stderr,
+                flush=True,
+            )
+    if trace_fn is None:
+        return history
+    return history, tf.nest.map_structure(lambda *parts: np.concatenate(parts), *chunks)
+
+
+class _TrainingLoop:
+    """The steps of one :func:`fit` call, as a callable to compile with ``tf.function``.
+
+    A callable object rather than a nested function: TensorFlow counts the traces of
+    functions that share their code, and warns about retracing when one model after
+    another (several starts, a test suite) is fitted in the same process.
+    """
+
+    def __init__(self, distribution, data, variables, optimizer, batch_size, seed, every, trace_fn):
+        self.distribution, self.data, self.variables = distribution, data, variables
+        self.optimizer, self.batch_size, self.seed, self.every = optimizer, batch_size, seed, every
+        self.traced = trace_fn or tuple  # tuple() == (): nothing traced
+
+    def step(self, index):
+        """One Adam update at step ``index``; returns the loss before it."""
+        batch = self.data
+        if self.batch_size is not None:
+            pair = tf.stack([tf.constant(self.seed, tf.int64), index])
+            n = tf.shape(self.data, out_type=tf.int64)[0]
+            rows = tf.random.stateless_uniform(
+                [self.batch_size], seed=pair, maxval=n, dtype=tf.int64
+            )
+            batch = tf.gather(self.data, rows)
+        with tf.GradientTape() as tape:
+            loss = -tf.reduce_mean(self.distribution.log_prob(batch))
+        gradients = tape.gradient(loss, self.variables)
+        self.optimizer.apply_gradients(
+            [(g, v) for g, v in zip(gradients, self.variables, strict=True) if g is not None]
+        )
+        return loss
+
+    def __call__(self, start, count):
+        """``count`` steps from step ``start`` in one loop. Returns the losses and the
+        traced values, padded to ``every`` entries: one shape, so one trace."""
+
+        def body(i, losses, traces):
+            index = tf.cast(i, tf.int32)
+            traces = tf.nest.map_structure(
+                lambda array, value: array.write(index, value), traces, self.traced()
+            )
+            return i + 1, losses.write(index, self.step(start + i)), traces
+
+        arrays = (
+            tf.TensorArray(self.data.dtype, size=self.every),
+            tf.nest.map_structure(
+                lambda value: tf.TensorArray(
+                    value.dtype, size=self.every, element_shape=value.shape
+                ),
+                self.traced(),
+            ),
+        )
+        _, losses, traces = tf.while_loop(
+            lambda i, *_: i < count, body, (tf.constant(0, tf.int64), *arrays)
+        )
+        return losses.stack(), tf.nest.map_structure(lambda array: array.stack(), traces)
+
+
+def best_start(distribution, data, variable, values):
+    """Set ``variable`` to the value of ``values`` under which ``data`` is most likely.
+
+    Several starts, cheaply: when the likelihood has several basins in one variable (the
+    angle of the five-stage flow), score a grid of its values with the other variables
+    as they are, before any training, and start from the best. Every value costs one
+    ``log_prob`` of the data, in a compiled function.
+
+    Parameters
+    ----------
+    distribution : tfp.distributions.Distribution or Flow
+        The model, checked as by :func:`fit` (shape and values of the data, support).
+    data : array-like, shape ``[n, *event_shape]``
+        The training data; never held-out data, or the held-out score is no longer fair.
+    variable : tf.Variable
+        One of the model's variables; left at the best value.
+    values : array-like
+        The candidate values, each of the variable's shape.
+
+    Returns
+    -------
+    numpy.ndarray, shape ``[len(values)]``
+        The mean negative log-likelihood of the data at every value (``inf`` where the
+        data have zero density).
+    """
+    if isinstance(distribution, Flow):
+        distribution = distribution.distribution
+    data = _checked_data(distribution, data)
+    if not any(variable is v for v in distribution.trainable_variables):
+        raise ValueError(f"{variable.name} is not a trainable variable of {distribution.name}.")
+    values = np.asarray(values, dtype=variable.dtype.as_numpy_dtype)
+    if values.ndim != 1 + variable.shape.rank or values.shape[1:] != tuple(variable.shape):
+        raise ValueError(
+            f"values must be a sequence of values of shape {variable.shape.as_list()}; got an "
+            f"array of shape {list(values.shape)}."
+        )
+    # A partial, not a lambda: see _TrainingLoop on TensorFlow's retracing warning.
+    loss = tf.function(functools.partial(_mean_nll, distribution, data), autograph=False)
+    scores = []
+    for value in values:
+        variable.assign(value)
+        scores.append(float(loss()))
+    scores = np.nan_to_num(np.array(scores), nan=np.inf)
+    if not np.isfinite(scores).any():
+        raise ValueError("The data have zero density at every value tried.")
+    variable.assign(values[np.argmin(scores)])
+    return scores
+
+
+def _mean_nll(distribution, data):
+    return -tf.reduce_mean(distribution.log_prob(data))
+
+
+def _check_arguments(steps, learning_rate, batch_size, seed, progress):
+    if not _is_int(steps) or steps < 1:
+        raise ValueError(f"steps must be a positive integer; got {steps!r}.")
+    schedule = isinstance(learning_rate, tf_keras.optimizers.schedules.LearningRateSchedule)
+    if not schedule and not _is_positive_number(learning_rate):
+        raise ValueError(
+            f"learning_rate must be a positive number or a tf_keras learning-rate "
+            f"schedule; got {learning_rate!r}."
+        )
+    if batch_size is not None and (not _is_int(batch_size) or batch_size < 1):
+        raise ValueError(f"batch_size must be None or a positive integer; got {batch_size!r}.")
+    if not _is_int(seed):
+        raise ValueError(f"seed must be an integer; got {seed!r}.")
+    if not isinstance(progress, bool) and (not _is_int(progress) or progress < 1):
+        raise ValueError(f"progress must be True, False or a positive integer; got {progress!r}.")
+
+
+def _is_positive_number(value):
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _checked_data(distribution, data):
+    """The data as a tensor of the distribution's dtype, after checks of shape and values."""
+    event_shape = tuple(distribution.event_shape.as_list())
+    if distribution.batch_shape.rank != 0:
+        raise ValueError(
+            f"fit trains one distribution; {distribution.name} has batch shape "
+            f"{distribution.batch_shape}."
+        )
+    try:
+        points = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"data must be an array of numbers; {error}") from None
+    expected = "[n, " + ", ".join(map(str, event_shape)) + "]"
+    if points.ndim != 1 + len(event_shape) or points.shape[1:] != event_shape:
+        raise ValueError(
+            f"data must have shape {expected}: n points of the distribution's event shape "
+            f"{list(event_shape)}; got shape {list(points.shape)}."
+        )
+    if points.shape[0] == 0:
+        raise ValueError("data holds no points.")
+    bad = ~np.isfinite(points)
+    if bad.any():
+        rows = int(np.any(bad.reshape(len(points), -1), axis=1).sum())
+        raise ValueError(
+            f"data contains {int(np.isnan(points).sum())} NaN and "
+            f"{int(np.isinf(points).sum())} infinite values, in {rows} of {len(points)} "
+            f"points; remove those points before fitting."
+        )
+    return tf.constant(points, dtype=distribution.dtype)
+
+
+def _trainable_variables(distribution, data):
+    """The variables to fit, after refusing data the starting model gives zero density.
+
+    ``log_prob`` runs first, so that Keras layers create their variables.
+    """
+    log_prob = distribution.log_prob(data).numpy()
+    variables = list(distribution.trainable_variables)
+    if not variables:
+        raise ValueError(
+            f"{distribution.name} has no trainable variables: there is nothing to fit. "
+            f"Build it with variables, e.g. flowdocs.five_stage_flow(trainable=True)."
+        )
+    n = len(log_prob)
+    if np.isnan(log_prob).any():
+        raise ValueError(
+            f"log_prob is NaN at {int(np.isnan(log_prob).sum())} of {n} data points under "
+            f"the starting model."
+        )
+    outside = int(np.sum(log_prob == -np.inf))
+    if outside:
+        raise ValueError(
+            f"{outside} of {n} data points have zero density (log_prob = -inf) under the "
+            f"starting model: they lie outside its support, so the loss would be "
+            f"infinite. For a flow ending in a sigmoid they are samples that float "
+            f"rounding put exactly on the edge of the unit square. Drop them explicitly, "
+            f"e.g. data[np.isfinite(model.log_prob(data))], or draw the data in float64, "
+            f"where they are rarer."
+        )
+    if np.isposinf(log_prob).any():
+        raise ValueError(
+            f"log_prob is +inf at {int(np.isposinf(log_prob).sum())} of {n} data points "
+            f"under the starting model: the likelihood is unbounded there."
+        )
+    return variables
+
+
+def _report_interval(progress, steps):
+    """Steps between two checks of the loss (and progress lines, when they are on)."""
+    if isinstance(progress, bool):
+        return max(100, math.ceil(steps / 10))
+    return int(progress)
+
+
+def _check_finite(losses, start):
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size:
+        raise FloatingPointError(
+            f"The loss became {losses[bad[0]]} at step {start + int(bad[0])}; training "
+            f"stopped. Lower the learning rate, or start from other values."
+        )
