@@ -14,6 +14,7 @@ trainable or flows of small neural networks (``realnvp_flow``, ``maf_flow``)::
 """
 
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
+from flowdocs.datasets import two_moons
 from flowdocs.fitting import best_start, fit
 from flowdocs.flow import (
     Flow,
@@ -38,5 +39,6 @@ __all__ = [
     "five_stage_flow",
     "maf_flow",
     "realnvp_flow",
+    "two_moons",
 ]
 __version__ = "0.1.0"

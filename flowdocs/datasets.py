@@ -1,0 +1,33 @@
+"""Toy data with a known density, made on the spot: nothing is downloaded."""
+
+import math
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+
+tfd = tfp.distributions
+
+__all__ = ["two_moons"]
+
+
+def two_moons(noise=0.1, centres_per_arc=300, dtype=tf.float32):
+    r"""Two interleaved half circles blurred by Gaussian noise, as a TFP distribution.
+
+    An equal mixture of isotropic Gaussians of standard deviation ``noise``, centred at
+    ``centres_per_arc`` evenly spaced points on the upper arc
+    :math:`(\cos t - \tfrac12,\ \sin t - \tfrac14)`, :math:`t \in (0, \pi)`, and as many
+    on its reflection through the origin. Samples and ``log_prob`` come from the same
+    mixture, so the density of the data is known exactly: its mean negative
+    log-likelihood on held-out samples is the best any model can reach on average.
+    """
+    t = (np.arange(centres_per_arc) + 0.5) / centres_per_arc * math.pi
+    upper = np.stack([np.cos(t) - 0.5, np.sin(t) - 0.25], axis=-1)
+    centres = tf.constant(np.concatenate([upper, -upper]), dtype=dtype)
+    return tfd.MixtureSameFamily(
+        mixture_distribution=tfd.Categorical(logits=tf.zeros(len(centres), dtype=dtype)),
+        components_distribution=tfd.MultivariateNormalDiag(
+            loc=centres, scale_diag=tf.fill(centres.shape, tf.constant(noise, dtype))
+        ),
+        name="two_moons",
+    )
