@@ -6,20 +6,21 @@ sphinx-gallery's folders resolve against the source folder (docs/).
 
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 # TensorFlow logs from C++ at import; silence it before any gallery script imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import flowdocs
-
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # local extensions
 
 project = "flowdocs"
 author = "The flowdocs developers"
 copyright = "2026, the flowdocs developers"
-release = version = flowdocs.__version__
+# The version from the installed metadata: importing flowdocs would import TensorFlow
+# (seconds) on every build, even a no-op rebuild.
+release = version = metadata.version("flowdocs")
 
 extensions = [
     "myst_parser",

@@ -401,8 +401,8 @@ def markdown(report):
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
     lines += [
         f"Measured on {info['date']}: {info['cores']} cores ({info['processor']}), "
-        f"Python {info['python']}, {versions}. Medians of {report['repeats']} runs after a "
-        "warm-up.",
+        f"Python {info['python']}, {versions}. Timings: medians of {report['repeats']} "
+        f"runs after a warm-up; docs builds: medians of {report['docs_repeats']} copies.",
         "",
     ]
     if "library" in report:
@@ -454,7 +454,7 @@ def main():
     parser.add_argument("--docs-repeats", type=int, default=2, help="copies built per step")
     args = parser.parse_args()
     only = set(args.only or ("library", "docs", "pages"))
-    report = {"machine": machine(), "repeats": args.repeats}
+    report = {"machine": machine(), "repeats": args.repeats, "docs_repeats": args.docs_repeats}
     if "library" in only:
         print("library throughput", flush=True)
         report["library"] = library(args.repeats)
