@@ -206,7 +206,8 @@ def best_start(distribution, data, variable, values):
     Parameters
     ----------
     distribution : tfp.distributions.Distribution or Flow
-        The model, checked as by :func:`fit` (shape and values of the data, support).
+        The model. The data are checked as by :func:`fit` (shape, NaN, infinity); a
+        value under which some points have zero density scores ``inf``.
     data : array-like, shape ``[n, *event_shape]``
         The training data; never held-out data, or the held-out score is no longer fair.
     variable : tf.Variable

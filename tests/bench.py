@@ -154,13 +154,13 @@ def library(repeats, sizes=SIZES):
         "TFP eager": tfp_eager,
         "TFP tf.function": tf.function(tfp_eager),
         "TFP tf.function + XLA": tf.function(tfp_eager, jit_compile=True),
-        "flowdocs compiled path": lambda n: flow.sample_and_log_prob(n, seed=SEED),
+        "Flow.sample_and_log_prob": lambda n: flow.sample_and_log_prob(n, seed=SEED),
         "hand-fused TF": functools.partial(fused_sample_and_log_prob(flow), seed=seed),
         "NumPy": functools.partial(numpy_sample_and_log_prob(flow), rng=np.random.default_rng(0)),
     }
     # The variants compute the same thing: check before timing anything.
     reference = variants["TFP eager"](1000)
-    for name in ("TFP tf.function", "flowdocs compiled path", "hand-fused TF"):
+    for name in ("TFP tf.function", "Flow.sample_and_log_prob", "hand-fused TF"):
         x, log_p = variants[name](1000)
         np.testing.assert_allclose(x, reference[0], rtol=1e-4, atol=1e-6, err_msg=name)
         np.testing.assert_allclose(log_p, reference[1], rtol=1e-3, atol=1e-3, err_msg=name)
