@@ -94,6 +94,13 @@ class Flow:
         names = [stage.name for stage in self.stages]
         if len(set(names)) != len(names):
             raise ValueError(f"Stage names must be unique; got {names}.")
+        # The compiled path of `sample_and_log_prob`, traced on first use. XLA fuses the
+        # element-wise stages into one loop; the random draw stays outside it because
+        # XLA's stateless RNG on CPU is about 30x slower than TensorFlow's own kernel.
+        self._draw_base = tf.function(
+            lambda n, seed: self.base.sample(n, seed=seed), reduce_retracing=True
+        )
+        self._push_forward = tf.function(self.forward_with_log_prob, jit_compile=True)
 
     def __repr__(self):
         chain = " -> ".join(stage.name for stage in self.stages)
@@ -147,14 +154,33 @@ class Flow:
         return [p.numpy() for p in points]
 
     def sample_and_log_prob(self, n, seed=0):
-        """``n`` samples with their log-densities, computed in the forward direction.
+        r"""``n`` samples with their log-densities, compiled, in the forward direction.
 
-        The log-density comes from the base point and the forward log-dets, eq.
-        :eq:`log-likelihood` evaluated in the sampling direction, so it stays
-        finite even where float32 sigmoid outputs round onto the edge of the unit square,
-        where ``distribution.log_prob`` of the rounded point is ``-inf``.
+        Draws :math:`z_0 \sim p_0` and returns :meth:`forward_with_log_prob` of it. The
+        push-forward runs as one XLA-compiled function, several times faster than TFP's
+        eager ``experimental_sample_and_log_prob`` (see :ref:`performance-page`). It is
+        compiled once per ``n``, which costs a few tenths of a second the first time.
+        ``seed`` is an int or a stateless seed pair: the same seed gives the same points.
         """
-        return self.distribution.experimental_sample_and_log_prob(n, seed=_stateless_seed(seed))
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer number of samples; got {n!r}.")
+        z = self._draw_base(tf.constant(n, tf.int32), _stateless_seed(seed))
+        return self._push_forward(z)
+
+    def forward_with_log_prob(self, z):
+        r"""Push base points ``z`` through every stage and score where they land.
+
+        :math:`\log p(x) = \log p_0(z_0) - \sum_i \log|\det J_{f_i}(z_{i-1})|`, eq.
+        :eq:`log-likelihood` evaluated in the sampling direction. No inverse is taken, so
+        the log-density stays finite even where float32 sigmoid outputs round onto the
+        edge of the unit square, where ``distribution.log_prob`` of the rounded point is
+        ``-inf``.
+        """
+        log_prob = self.base.log_prob(z)
+        for stage in self.stages:
+            log_prob -= stage.bijector.forward_log_det_jacobian(z, event_ndims=1)
+            z = stage.bijector.forward(z)
+        return z, log_prob
 
     def composition(self, k=None):
         r"""LaTeX for :math:`f_k \circ \dots \circ f_1(z)`, e.g. ``(f_2 \circ f_1)(z)``."""

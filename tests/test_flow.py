@@ -127,6 +127,41 @@ def test_sample_and_log_prob_is_finite_and_matches_log_prob(
     assert error <= tolerance.log_prob, f"sample_and_log_prob vs log_prob: {error:.2e}"
 
 
+def test_compiled_sample_and_log_prob_matches_eager_tfp(flow, tolerance, helpers, record_figure):
+    """The XLA path draws the same points as TFP's own eager sample_and_log_prob, and
+    gives them the same log-densities."""
+    seed = helpers.stateless(4)
+    x, log_prob = flow.sample_and_log_prob(N_POINTS, seed=seed)
+    x_tfp, log_prob_tfp = flow.distribution.experimental_sample_and_log_prob(N_POINTS, seed=seed)
+    error = helpers.log_prob_error(log_prob_tfp.numpy(), log_prob.numpy())
+    record_figure("compiled_vs_eager_log_prob_error", error)
+    np.testing.assert_allclose(x, x_tfp, rtol=0, atol=tolerance.round_trip)
+    assert error <= tolerance.log_prob, f"compiled vs eager TFP log_prob: {error:.2e}"
+
+
+def test_forward_with_log_prob_eager_equals_sample_and_log_prob(flow, helpers):
+    x, log_prob = flow.sample_and_log_prob(100, seed=helpers.stateless(5))
+    z = flow.base.sample(100, seed=helpers.stateless(5))
+    x_eager, log_prob_eager = flow.forward_with_log_prob(z)
+    np.testing.assert_allclose(x_eager, x, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(log_prob_eager, log_prob, rtol=1e-5, atol=1e-5)
+
+
+def test_sample_and_log_prob_compiles_once_per_size(dtype):
+    """New seeds reuse the compiled function; only a new number of points compiles again."""
+    flow = flowdocs.five_stage_flow(seed=0, dtype=dtype)
+    for seed in range(3):
+        flow.sample_and_log_prob(50, seed=seed)
+    assert flow._push_forward.experimental_get_tracing_count() == 1
+    assert flow._draw_base.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5, True, "10", None])
+def test_sample_and_log_prob_rejects_a_bad_count(flow, n):
+    with pytest.raises(ValueError, match="n must be a positive integer number of samples"):
+        flow.sample_and_log_prob(n, seed=0)
+
+
 def test_flow_keeps_its_dtype(flow, dtype):
     x, log_prob = flow.sample_and_log_prob(10, seed=0)
     assert x.dtype == log_prob.dtype == dtype
