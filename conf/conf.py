@@ -39,7 +39,13 @@ extensions = [
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["auto_examples/*.ipynb", "auto_examples/**/*.ipynb", "**.py.md5"]
+# performance_results.md is the benchmark's table, included by performance.md.
+exclude_patterns = [
+    "auto_examples/*.ipynb",
+    "auto_examples/**/*.ipynb",
+    "**.py.md5",
+    "performance_results.md",
+]
 templates_path = ["_templates"]
 
 # -- Math --------------------------------------------------------------------------
@@ -48,6 +54,8 @@ myst_heading_anchors = 3
 math_numfig = True
 numfig = True
 math_eqref_format = "({number})"
+mathjax_path = "mathjax/startup.js"
+mathjax3_config = {"loader": {"load": ["input/tex", "output/chtml", "a11y/assistive-mml"]}}
 
 # -- Figures on the theory pages (matplotlib's plot directive) ---------------------
 plot_formats = [("png", 144)]
