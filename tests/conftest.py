@@ -56,15 +56,16 @@ TOLERANCES = {
 }
 
 
-def _load_reference():
-    path = Path(__file__).with_name("reference.py")
-    spec = importlib.util.spec_from_file_location("flowdocs_tests_reference", path)
+def _load_sibling(name):
+    """Import ``tests/<name>.py``, a module that is not a test (tests/ is off sys.path)."""
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"flowdocs_tests_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-REFERENCE = _load_reference()
+REFERENCE = _load_sibling("reference")
 
 
 # --------------------------------------------------------------------------- points
@@ -305,6 +306,12 @@ def formula_problems(stage):
 
 
 # --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def bench():
+    """The benchmark module behind ``nox -s bench`` (tests/bench.py)."""
+    return _load_sibling("bench")
 
 
 @pytest.fixture(params=DTYPES, ids=lambda dtype: dtype.name)

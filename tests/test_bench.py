@@ -5,21 +5,8 @@ its ``targets`` and ``markdown`` made-up reports, one target missed at a time.
 """
 
 import copy
-import importlib.util
-from pathlib import Path
 
 import pytest
-
-
-def _load_bench():
-    path = Path(__file__).with_name("bench.py")
-    spec = importlib.util.spec_from_file_location("flowdocs_bench", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_bench()
 
 
 def _build(seconds, executed=()):
@@ -80,7 +67,7 @@ MISSES = [
 ]
 
 
-def test_a_report_that_meets_every_target_passes_them_all():
+def test_a_report_that_meets_every_target_passes_them_all(bench):
     verdicts = bench.targets(GOOD)
     assert len(verdicts) == len(MISSES) - 1  # two ways to miss the no-op target
     assert all(met for _, _, met in verdicts), verdicts
@@ -88,7 +75,7 @@ def test_a_report_that_meets_every_target_passes_them_all():
 
 
 @pytest.mark.parametrize(("target", "path", "value"), MISSES)
-def test_a_missed_target_is_reported_as_missed(target, path, value):
+def test_a_missed_target_is_reported_as_missed(bench, target, path, value):
     report = copy.deepcopy(GOOD)
     _set(report, path, value)
     failed = [name for name, _, met in bench.targets(report) if not met]
