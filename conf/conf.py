@@ -31,7 +31,7 @@ extensions = [
     "sphinx.ext.githubpages",  # writes .nojekyll so GitHub Pages serves _static/
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
-    "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN
+    "flowdocs_mathjax",  # conf/_ext: MathJax served from _static (no CDN), no menu bundle
     "notfound.extension",  # 404.html with links that work from any depth
     "sphinxext.opengraph",  # page descriptions for search results and link previews
     "flowdocs_a11y",  # conf/_ext: alt text and names the theme and gallery leave out
@@ -54,8 +54,6 @@ myst_heading_anchors = 3
 math_numfig = True
 numfig = True
 math_eqref_format = "({number})"
-mathjax_path = "mathjax/startup.js"
-mathjax3_config = {"loader": {"load": ["input/tex", "output/chtml", "a11y/assistive-mml"]}}
 
 # -- Figures on the theory pages (matplotlib's plot directive) ---------------------
 plot_formats = [("png", 144)]
