@@ -13,7 +13,7 @@ To run this script yourself: ``pip install flowdocs``.
 # %%
 # From each map's identity to the map
 # -----------------------------------
-# Each stage gets six frames. The shift grows from :math:`0` to :math:`c`, the scale
+# Each stage gets four frames. The shift grows from :math:`0` to :math:`c`, the scale
 # from :math:`1` to :math:`d`, the shear strength from :math:`0` to :math:`e` and the
 # angle from :math:`0` to :math:`\theta`, so every intermediate frame is itself an
 # invertible map of the same family. The sigmoid has no such parameter; it is blended
@@ -22,18 +22,20 @@ To run this script yourself: ``pip install flowdocs``.
 # with the points, and the view follows them, always to scale.
 #
 # :func:`flowdocs.plotting.flow_animation` returns a matplotlib ``FuncAnimation``; this
-# page embeds it as JavaScript frames (use the buttons to step through it). Keep a
+# page embeds it as JavaScript frames (use the buttons to step through it, or slow it
+# down). Its 21 frames are JPEG images at 72 dpi, which keeps the page light. Keep a
 # reference to the animation, or it is deleted before it is drawn.
 import matplotlib.pyplot as plt
 
 import flowdocs
 from flowdocs.plotting import flow_animation
 
-# Notebooks: show animations as HTML. GIFs: write them with Pillow.
+# Notebooks: animations as HTML with JPEG frames. GIFs: written by Pillow.
 plt.rcParams["animation.html"] = "jshtml"
+plt.rcParams["animation.frame_format"] = "jpeg"
 plt.rcParams["animation.writer"] = "pillow"
 
 # sphinx_gallery_capture_repr = ()
 flow = flowdocs.five_stage_flow(seed=0)
-anim = flow_animation(flow, n=600, seed=0, frames_per_stage=6)
+anim = flow_animation(flow, n=600, seed=0, frames_per_stage=4, dpi=72)
 anim  # in a notebook, this line shows the animation
