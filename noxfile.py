@@ -11,7 +11,8 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-SPHINX_ARGS = ["-c", "conf", "docs", "build/html"]
+# -j auto: Sphinx reads and writes pages, and sphinx-gallery runs scripts, on every core.
+SPHINX_ARGS = ["-j", "auto", "-c", "conf", "docs", "build/html"]
 # TensorFlow's C++ start-up chatter is noise in build and test logs.
 QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 

@@ -104,6 +104,8 @@ sphinx_gallery_conf = {
     # Animations embed as JavaScript frames in the page: no ffmpeg needed.
     "matplotlib_animations": (True, "jshtml"),
     "remove_config_comments": True,
+    # Execute the scripts in as many processes as sphinx-build's -j (nox passes -j auto).
+    "parallel": True,
     "download_all_examples": True,
     "show_memory": False,
     # The execution-time pages load jQuery and DataTables from CDNs: keep them off.

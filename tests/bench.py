@@ -329,7 +329,7 @@ def _build(tree, out, *extra):
     """One sphinx-build of ``tree``; returns (seconds, names of the examples it executed)."""
     examples = tree / "docs" / "auto_examples"
     before = {p: p.stat().st_mtime_ns for p in examples.rglob("*.md5")} if examples.exists() else {}
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-c"]
+    command = [sys.executable, "-m", "sphinx", "-j", "auto", "-W", "--keep-going", "-n", "-c"]
     command += [str(tree / "conf"), str(tree / "docs"), str(out), *extra]
     start = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True, check=False)
