@@ -129,6 +129,10 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["theme-version"],
 }
+# Top-level pages without sub-pages: no empty "Section Navigation" column beside them.
+html_sidebars = {
+    page: [] for page in ("api", "performance", "references", "theory/maximum_likelihood")
+}
 html_context = {"default_mode": "auto"}
 html_show_sourcelink = True
 copybutton_prompt_text = r">>> |\.\.\. |\$ "

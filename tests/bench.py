@@ -474,19 +474,23 @@ def markdown(report):
         ]
     if "docs" in report:
         lines += ["| docs build | seconds | examples executed |", "| --- | ---: | --- |"]
+        every = len(report["docs"]["cold"]["executed"])
         for step, result in report["docs"].items():
             executed = ", ".join(result["executed"]) or "none"
+            if step == "cold":
+                executed = f"all {every}"
             lines += [f"| {step} | {result['median']:.1f} | {executed} |"]
         lines += [""]
     if "pages" in report:
         pages = report["pages"]
         top = pages["pages"][:5]
         kinds = ("total", "gzip", "html", "css", "js", "image", "font")
-        lines += ["| heaviest pages | total | gzipped | html | css | js | images | fonts |"]
+        lines += ["| heaviest pages, kB | total | gzipped | html | css | js | images | fonts |"]
         lines += ["| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for row in top:
-            cells = [row.get(k, 0) / 1e3 for k in kinds]
-            lines += [f"| {row['page']} | " + " | ".join(f"{c:,.0f} kB" for c in cells) + " |"]
+            name = row["page"].removeprefix("auto_examples/").removesuffix(".html")
+            cells = [f"{row.get(k, 0) / 1e3:,.0f}" for k in kinds]
+            lines += [f"| {name} | " + " | ".join(cells) + " |"]
         lines += ["", f"Whole site on disk: {pages['site_bytes'] / 1e6:.1f} MB.", ""]
     return "\n".join(lines)
 
