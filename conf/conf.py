@@ -96,7 +96,6 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("flowdocs",),
     "backreferences_dir": "gen_modules/backreferences",
-    "reference_url": {"flowdocs": None},
     "image_scrapers": ("matplotlib",),
     # Losslessly recompress every figure and thumbnail with the system's optipng (about
     # a quarter smaller). Without optipng sphinx-gallery warns, which fails a -W build.

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import flowdocs
 from flowdocs.plotting import flow_animation
 
-# Notebooks: animations as HTML with JPEG frames. GIFs: written by Pillow.
+# Notebooks: HTML animations of JPEG frames. GIFs: Pillow.
 plt.rcParams["animation.html"] = "jshtml"
 plt.rcParams["animation.frame_format"] = "jpeg"
 plt.rcParams["animation.writer"] = "pillow"
