@@ -56,13 +56,17 @@ TOLERANCES = {
 }
 
 
-def _load_sibling(name):
-    """Import ``tests/<name>.py``, a module that is not a test (tests/ is off sys.path)."""
-    path = Path(__file__).with_name(f"{name}.py")
-    spec = importlib.util.spec_from_file_location(f"flowdocs_tests_{name}", path)
+def _load(path, name):
+    """Import the module at ``path`` under ``name`` (tests/ and conf/ are off sys.path)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _load_sibling(name):
+    """Import ``tests/<name>.py``, a module that is not a test."""
+    return _load(Path(__file__).with_name(f"{name}.py"), f"flowdocs_tests_{name}")
 
 
 REFERENCE = _load_sibling("reference")
@@ -306,6 +310,13 @@ def formula_problems(stage):
 
 
 # --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def savefig_kwargs():
+    """How the build saves gallery figures: its scraper's savefig arguments."""
+    scraper = Path(__file__).parent.parent / "conf" / "_ext" / "flowdocs_webp.py"
+    return _load(scraper, "flowdocs_conf_webp").SAVEFIG_KWARGS
 
 
 @pytest.fixture(scope="session")

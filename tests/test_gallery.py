@@ -37,16 +37,17 @@ SCRIPTS = sorted(GALLERY.rglob("plot_*.py"))
 IDS = [script.relative_to(GALLERY).with_suffix("").as_posix() for script in SCRIPTS]
 TIMEOUT = 600  # seconds per script or notebook: a hung kernel fails instead of stalling
 
-# Runs a gallery script as __main__, then saves every figure still open as sphinx-gallery's
-# matplotlib scraper does (same savefig arguments; an animation as the GIF it writes for
-# the thumbnail, at the same dpi), numbered in creation order: 001.png, 002.gif, ...
+# Runs a gallery script as __main__, then saves every figure still open as the build's
+# scraper does (same savefig arguments; an animation as the GIF it writes for the
+# thumbnail, at the same dpi), numbered in creation order: 001.webp, 002.gif, ...
 RUNNER = """
 import json, runpy, sys
 import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.animation import Animation
 
-script, out, thumbnail_size = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+script, out = sys.argv[1], sys.argv[2]
+thumbnail_size, savefig_kwargs = json.loads(sys.argv[3]), json.loads(sys.argv[4])
 sys.argv = [script]
 names = runpy.run_path(script, run_name="__main__")
 animations = {a._fig: a for a in names.values() if isinstance(a, Animation)}
@@ -63,7 +64,7 @@ for number, fig_num in enumerate(plt.get_fignums(), start=1):
         for attr in ("facecolor", "edgecolor")
         if to_rgba(getattr(fig, "get_" + attr)()) != to_rgba(matplotlib.rcParams["figure." + attr])
     }
-    fig.savefig(f"{out}/{number:03d}.png", **kwargs)
+    fig.savefig(f"{out}/{number:03d}.{savefig_kwargs['format']}", **kwargs, **savefig_kwargs)
 """
 THUMBNAIL_SIZE = (400, 280)  # sphinx-gallery's default `thumbnail_size`, as in conf/conf.py
 
@@ -93,10 +94,18 @@ def pycache(request, tmp_path_factory):
 
 
 @functools.cache
-def _standalone_run(script, out, pycache):
+def _standalone_run(script, out, pycache, savefig_kwargs):
     out.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
-        [sys.executable, "-c", RUNNER, str(script), str(out), json.dumps(THUMBNAIL_SIZE)],
+        [
+            sys.executable,
+            "-c",
+            RUNNER,
+            str(script),
+            str(out),
+            json.dumps(THUMBNAIL_SIZE),
+            savefig_kwargs,
+        ],
         cwd=out,
         env=child_env(pycache),
         capture_output=True,
@@ -107,11 +116,11 @@ def _standalone_run(script, out, pycache):
 
 
 @pytest.fixture(params=SCRIPTS, ids=IDS)
-def standalone(request, tmp_path_factory, pycache):
+def standalone(request, tmp_path_factory, pycache, savefig_kwargs):
     """The script's standalone run (once per session) and the folder of its figures."""
     script = request.param
     out = tmp_path_factory.getbasetemp() / "standalone" / script.stem
-    return script, _standalone_run(script, out, pycache), out
+    return script, _standalone_run(script, out, pycache, json.dumps(savefig_kwargs)), out
 
 
 def test_script_runs_standalone(standalone):
