@@ -19,7 +19,7 @@ GOOD = {
     "repeats": 5,
     "docs_repeats": 2,
     "docs": {
-        "cold": _build(60.0, ["plot_01", "plot_02"]),
+        "cold": _build(60.0, ["plot_01", "plot_02"]) | {"scripts": 2},
         "no-op rebuild": _build(4.0),
         "one script edited": _build(12.0, ["plot_01"]) | {"edited": "plot_01"},
         "one page edited": _build(10.0),
