@@ -62,10 +62,10 @@ def bench(session):
     """Benchmark docs builds, library throughput and page weight; print and save a table.
 
     Needs a built site for the page weights (``nox -s docs``) and a Chromium. Arguments
-    go to tests/bench.py, e.g. ``nox -s bench -- --only library --repeats 3``.
+    go to tests/bench/bench.py, e.g. ``nox -s bench -- --only library --repeats 3``.
     """
     install(session, "docs", "test")
-    session.run("python", "tests/bench.py", *session.posargs, env=ENV)
+    session.run("python", "tests/bench/bench.py", *session.posargs, env=ENV)
 
 
 @nox.session

@@ -1,8 +1,18 @@
 """Fixtures and helpers shared by the test modules.
 
-Tests reach everything here through fixtures (``--import-mode=importlib`` keeps
-``tests/`` off ``sys.path``). The tolerances live here too, so the tests that show a
-check catching a planted defect measure it against the very numbers the real tests use.
+The folders say what each test needs:
+
+- ``library/``: the ``flowdocs`` package and nothing else (the math, the checks, fitting,
+  the plotting functions, the benchmark's verdict logic);
+- ``site/``: the docs sources, the gallery scripts and the site that ``nox -s docs``
+  built (``build/html``): equations, links, scripts and notebooks, figures;
+- ``browser/``: the built site in a real headless Chromium;
+- ``bench/``: not tests, the benchmark behind ``nox -s bench``.
+
+``nox -s tests`` runs the first three. Tests reach everything here through fixtures
+(``--import-mode=importlib`` keeps ``tests/`` off ``sys.path``). The tolerances live
+here too, so the tests that show a check catching a planted defect measure it against
+the very numbers the real tests use.
 """
 
 import dataclasses
@@ -64,12 +74,17 @@ def _load(path, name):
     return module
 
 
-def _load_sibling(name):
-    """Import ``tests/<name>.py``, a module that is not a test."""
-    return _load(Path(__file__).with_name(f"{name}.py"), f"flowdocs_tests_{name}")
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 
 
-REFERENCE = _load_sibling("reference")
+def _load_helper(relative):
+    """Import ``tests/<relative>``, a module that is not a test (e.g. ``bench/bench.py``)."""
+    path = TESTS / relative
+    return _load(path, f"flowdocs_tests_{path.stem}")
+
+
+REFERENCE = _load_helper("library/reference.py")
 
 
 # --------------------------------------------------------------------------- points
@@ -315,14 +330,14 @@ def formula_problems(stage):
 @pytest.fixture(scope="session")
 def savefig_kwargs():
     """How the build saves gallery figures: its scraper's savefig arguments."""
-    scraper = Path(__file__).parent.parent / "conf" / "_ext" / "flowdocs_webp.py"
+    scraper = ROOT / "conf" / "_ext" / "flowdocs_webp.py"
     return _load(scraper, "flowdocs_conf_webp").SAVEFIG_KWARGS
 
 
 @pytest.fixture(scope="session")
 def bench():
-    """The benchmark module behind ``nox -s bench`` (tests/bench.py)."""
-    return _load_sibling("bench")
+    """The benchmark module behind ``nox -s bench`` (tests/bench/bench.py)."""
+    return _load_helper("bench/bench.py")
 
 
 @pytest.fixture(params=DTYPES, ids=lambda dtype: dtype.name)

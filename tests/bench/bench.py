@@ -32,7 +32,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "build" / "html"
 SIZES = (1_000, 100_000, 1_000_000, 10_000_000)
 SEED = (0, 1)

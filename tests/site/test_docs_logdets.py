@@ -30,7 +30,7 @@ with warnings.catch_warnings():
     )
     import flowdocs
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 FIVE_STAGE_PAGE = DOCS / "theory" / "five_stage_flow.md"
 SNIPPET_PAGES = (
     "change_of_variables.md",

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import pytest
 from PIL import Image
 
-SITE = Path(__file__).resolve().parent.parent / "build" / "html"
+SITE = Path(__file__).resolve().parents[2] / "build" / "html"
 PREFIX = "/flowdocs/"
 SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM_FLAGS = [

@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-SITE = Path(__file__).resolve().parent.parent / "build" / "html"
+SITE = Path(__file__).resolve().parents[2] / "build" / "html"
 PREFIX = "/flowdocs/"  # the 404 page links absolutely, under the published prefix
 
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-SITE = Path(__file__).resolve().parent.parent / "build" / "html"
+SITE = Path(__file__).resolve().parents[2] / "build" / "html"
 
 ORIGINAL_EQUATIONS = {
     # label: (number in the original post, page that displays it)

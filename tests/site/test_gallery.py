@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GALLERY = ROOT / "gallery"
 BUILT = ROOT / "docs" / "auto_examples"
 DOWNLOADS = ROOT / "build" / "html" / "_downloads"  # what the site offers readers
