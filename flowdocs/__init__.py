@@ -23,6 +23,7 @@ from flowdocs.flow import (
     base_distribution,
     draw_parameters,
     five_stage_flow,
+    stateless_seed,
 )
 from flowdocs.neural_flows import maf_flow, realnvp_flow
 
@@ -39,6 +40,8 @@ __all__ = [
     "five_stage_flow",
     "maf_flow",
     "realnvp_flow",
+    "stateless_seed",
     "two_moons",
 ]
 __version__ = "0.1.0"
+"""The release; ``pyproject.toml`` reads it from here (hatch's version source)."""

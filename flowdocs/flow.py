@@ -21,7 +21,15 @@ from flowdocs.bijectors import EVENT_SIZE, Rotation2D, ShiftAndCube
 tfb = tfp.bijectors
 tfd = tfp.distributions
 
-__all__ = ["Flow", "FlowDistribution", "Stage", "base_distribution", "five_stage_flow"]
+__all__ = [
+    "Flow",
+    "FlowDistribution",
+    "Stage",
+    "base_distribution",
+    "draw_parameters",
+    "five_stage_flow",
+    "stateless_seed",
+]
 
 
 def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
@@ -147,7 +155,7 @@ class Flow:
 
         The same points move through every stage, so a reader can follow them.
         """
-        z = self.base.sample(n, seed=_stateless_seed(seed))
+        z = self.base.sample(n, seed=stateless_seed(seed))
         points = [z]
         for stage in self.stages:
             points.append(stage.bijector.forward(points[-1]))
@@ -164,7 +172,7 @@ class Flow:
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive integer number of samples; got {n!r}.")
-        z = self._draw_base(tf.constant(n, tf.int32), _stateless_seed(seed))
+        z = self._draw_base(tf.constant(n, tf.int32), stateless_seed(seed))
         return self._push_forward(z)
 
     def _draw(self, n, seed):
@@ -220,15 +228,50 @@ class Flow:
         )
 
 
-def _stateless_seed(seed):
+_INT32_RANGE = (-(2**31), 2**31 - 1)  # TFP stateless seeds are pairs of int32
+
+
+def stateless_seed(seed):
     """A TFP stateless seed: an int ``s`` becomes the pair ``[0, s]``, the same on every call.
 
-    (``tfp.random.sanitize_seed`` treats an int as a *stateful* seed and draws a new
-    pair each time, so it cannot be used here.) Tensors and pairs pass through.
+    ``tfp.random.sanitize_seed`` treats an int as a *stateful* seed and draws a new pair
+    each time, so the same int would not give the same numbers twice; this function gives
+    the pair that does.
+
+    Parameters
+    ----------
+    seed : int, or a tensor or sequence of two int32
+        An int in the int32 range; a seed pair passes through unchanged.
+
+    Returns
+    -------
+    tf.Tensor, shape ``[2]``, int32
+        ``[0, seed]`` for an int; the pair itself otherwise.
+
+    Raises
+    ------
+    ValueError
+        For an int outside the int32 range (it would wrap around and repeat another
+        seed's numbers), a bool, or anything that is not an int or a pair of ints.
     """
+    if isinstance(seed, bool):
+        raise ValueError(f"seed must be an integer or a pair of int32; got the bool {seed}.")
     if isinstance(seed, (int, np.integer)):
+        low, high = _INT32_RANGE
+        if not low <= seed <= high:
+            raise ValueError(
+                f"seed must lie in the int32 range [{low}, {high}]; got {seed}, which "
+                f"would wrap around to another seed's numbers."
+            )
         return tf.constant([0, int(seed)], dtype=tf.int32)
-    return seed
+    if tf.is_tensor(seed):
+        if seed.dtype.is_integer and seed.shape.is_compatible_with([2]):
+            return seed
+    else:
+        pair = np.asarray(seed)
+        if pair.shape == (2,) and np.issubdtype(pair.dtype, np.integer):
+            return seed
+    raise ValueError(f"seed must be an int or a pair of two ints; got {seed!r}.")
 
 
 def draw_parameters(seed):

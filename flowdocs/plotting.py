@@ -31,7 +31,7 @@ from matplotlib import animation, colors
 from matplotlib.lines import Line2D
 
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
-from flowdocs.flow import _stateless_seed
+from flowdocs.flow import stateless_seed
 
 tfb = tfp.bijectors
 
@@ -436,7 +436,7 @@ def one_dimensional_flow(bijector, base, n=10_000, seed=0, x_view=(-4.0, 4.0), b
     x = np.linspace(*x_view, 801)
     y_of_x = bijector.forward(tf.constant(x, dtype=base.dtype)).numpy()
     base_density = np.exp(base.log_prob(tf.constant(x, dtype=base.dtype)).numpy())
-    samples = distribution.sample(n, seed=_stateless_seed(seed)).numpy()
+    samples = distribution.sample(n, seed=stateless_seed(seed)).numpy()
     low, high = np.quantile(samples, [0.0005, 0.9995])
     y = np.linspace(low, high, 801)
     density = np.exp(distribution.log_prob(tf.constant(y, dtype=base.dtype)).numpy())
