@@ -3,76 +3,99 @@
 Both act on 2-vectors ``x = (x_a, x_b)`` (``forward_min_event_ndims=1``, event size 2)
 with any batch shape, in float32 or float64, and are written the way TFP writes its own
 bijectors: parameters kept by reference (a ``tf.Variable`` stays a variable, so gradients
-reach it), ``_parameter_properties`` for batch-shape inference, and assertions only
-when ``validate_args=True``.
+reach it), ``_parameter_properties`` for batch-shape inference, and run-time assertions
+only when ``validate_args=True``. :class:`Sigmoid` is TFP's own sigmoid with a forward
+map whose gradient stays finite for large inputs.
 """
 
+import numpy as np
 import tensorflow as tf
+import tensorflow_probability as tfp
 from tensorflow_probability.python.bijectors import bijector as bijector_lib
 from tensorflow_probability.python.internal import (
+    assert_util,
     dtype_util,
     parameter_properties,
     tensor_util,
 )
 
-__all__ = ["EVENT_SIZE", "Rotation2D", "ShiftAndCube"]
+__all__ = ["EVENT_SIZE", "Rotation2D", "ShiftAndCube", "Sigmoid"]
 
 EVENT_SIZE = 2
 """Every bijector of the flow maps 2-vectors to 2-vectors."""
 
 
+_FLOAT_DTYPES = (tf.float32, tf.float64)
+
+
 class _PlaneBijector(bijector_lib.AutoCompositeTensorBijector):
-    """Shared machinery: one scalar parameter, 2-vector events, constant Jacobian."""
+    """Shared machinery: one scalar parameter per 2-vector event, unit determinant.
+
+    A parameter given as numbers (not a ``tf.Variable``) is checked when the bijector is
+    built, whatever ``validate_args`` says: it must be real, finite and of a float dtype
+    (Python and NumPy integers become float32). A variable is checked each time it is
+    used, when ``validate_args=True``, in eager mode, in ``tf.function`` and under XLA
+    (where TensorFlow compiles assertions away).
+    """
 
     _parameter_name = None  # set by subclasses
 
-    def __init__(self, value, validate_args, parameters, name):
+    def __init__(self, value, validate_args, parameters, name, is_constant_jacobian):
         with tf.name_scope(name) as name:
-            dtype = dtype_util.common_dtype([value], dtype_hint=tf.float32)
-            self._value = tensor_util.convert_nonref_to_tensor(
-                value, dtype=dtype, name=self._parameter_name
-            )
+            self._value = _checked_parameter(value, type(self).__name__, self._parameter_name)
             super().__init__(
                 forward_min_event_ndims=1,
-                is_constant_jacobian=True,
+                is_constant_jacobian=is_constant_jacobian,
                 validate_args=validate_args,
-                dtype=dtype,
+                dtype=self._value.dtype,
                 parameters=parameters,
                 name=name,
             )
 
     @classmethod
     def _parameter_properties(cls, dtype):
-        return {cls._parameter_name: parameter_properties.ParameterProperties()}
+        # One scalar per bijector of the batch: points of shape [..., 2] take a
+        # parameter of shape [...].
+        return {
+            cls._parameter_name: parameter_properties.ParameterProperties(
+                event_ndims=0, shape_fn=lambda sample_shape: sample_shape[:-1]
+            )
+        }
 
     def _parameter_control_dependencies(self, is_init):
-        if not self.validate_args or is_init == tensor_util.is_ref(self._value):
+        # Numbers were checked in __init__; a variable can change, so it is checked on
+        # every use (is_init=False). TFP's assert_util returns None in eager mode, where
+        # the check has already run, and an op in a graph.
+        if not self.validate_args or is_init or not tensor_util.is_ref(self._value):
             return []
         return [
-            tf.debugging.assert_all_finite(
-                tf.convert_to_tensor(self._value),
+            assert_util.assert_equal(
+                tf.reduce_all(tf.math.is_finite(self._value)),
+                True,
                 message=f"{type(self).__name__}: `{self._parameter_name}` must be finite.",
             )
         ]
 
     def _split(self, x):
-        """Split ``[..., 2]`` into its coordinates, refusing any other event size."""
+        """Split ``[..., 2]`` into its coordinates, refusing any other event size.
+
+        A static event size is checked at once; an unknown one (inside ``tf.function``
+        with a ``None`` dimension) when the graph runs.
+        """
         size = tf.compat.dimension_value(x.shape[-1]) if x.shape.rank else None
         if x.shape.rank == 0 or (size is not None and size != EVENT_SIZE):
             raise ValueError(
                 f"{type(self).__name__} expects points with a last dimension of size "
                 f"{EVENT_SIZE} (2-vectors (x_a, x_b)); got a tensor of shape {x.shape}."
             )
-        if size is None and self.validate_args:
-            with tf.control_dependencies(
-                [
-                    tf.debugging.assert_equal(
-                        tf.shape(x)[-1],
-                        EVENT_SIZE,
-                        message=f"{type(self).__name__} expects a last dimension of size 2.",
-                    )
-                ]
-            ):
+        if size is None:
+            assertion = assert_util.assert_equal(
+                tf.shape(x)[-1],
+                EVENT_SIZE,
+                message=f"{type(self).__name__} expects points with a last dimension of "
+                f"size {EVENT_SIZE} (2-vectors (x_a, x_b)).",
+            )
+            with tf.control_dependencies([assertion] if assertion is not None else []):
                 x = tf.identity(x)
         return x[..., 0], x[..., 1]
 
@@ -86,6 +109,38 @@ class _PlaneBijector(bijector_lib.AutoCompositeTensorBijector):
         return self._forward_log_det_jacobian(y)
 
 
+def _checked_parameter(value, owner, name):
+    """``value`` as a float32/float64 tensor (a variable stays a variable), checked.
+
+    Raises a ValueError that names the parameter for None, strings, complex numbers,
+    dtypes other than float32 and float64, and, for values known now, NaN or infinity.
+    """
+    if value is None:
+        raise ValueError(f"{owner}: `{name}` must be a real number or tensor; got None.")
+    if not tf.is_tensor(value) and not tensor_util.is_ref(value):
+        array = np.asarray(value)
+        if array.dtype.kind in "iub":
+            if array.dtype.kind == "b":
+                raise ValueError(f"{owner}: `{name}` must be a real number; got {value!r}.")
+            value = array.astype(np.float32)
+        elif array.dtype.kind != "f":
+            raise ValueError(
+                f"{owner}: `{name}` must be a real number or float tensor; got {value!r} "
+                f"(dtype {array.dtype})."
+            )
+    dtype = dtype_util.common_dtype([value], dtype_hint=tf.float32)
+    if dtype not in _FLOAT_DTYPES:
+        raise ValueError(
+            f"{owner}: `{name}` must be float32 or float64; got {tf.as_dtype(dtype).name}. "
+            f"Cast it first, e.g. tf.cast({name}, tf.float32)."
+        )
+    value = tensor_util.convert_nonref_to_tensor(value, dtype=dtype, name=name)
+    known = None if tensor_util.is_ref(value) else tf.get_static_value(value)
+    if known is not None and not np.all(np.isfinite(known)):
+        raise ValueError(f"{owner}: `{name}` must be finite; got {np.asarray(known).tolist()}.")
+    return value
+
+
 class ShiftAndCube(_PlaneBijector):
     r"""Shear the plane by a cubic: :math:`(x_a, x_b) \mapsto (x_a,\ x_b + e\,x_a^3)`.
 
@@ -95,7 +150,8 @@ class ShiftAndCube(_PlaneBijector):
         The coefficient :math:`e`. A batch of strengths gives a batch of bijectors;
         a ``tf.Variable`` is kept as a reference so that gradients reach it.
     validate_args : bool
-        When true, a non-finite ``strength`` raises.
+        When true, a ``tf.Variable`` ``strength`` is checked to be finite on every use.
+        A ``strength`` given as numbers is always checked, when the bijector is built.
     name : str
         Name scope of the ops.
 
@@ -105,15 +161,17 @@ class ShiftAndCube(_PlaneBijector):
     Inverse: :math:`x = (y_a,\ y_b - e\,y_a^3)`.
     Jacobian: :math:`\begin{pmatrix} 1 & 0 \\ 3 e x_a^2 & 1 \end{pmatrix}`, unit lower
     triangular, so :math:`\log|\det J| = 0`, eq. :eq:`jacobian-shift-and-cube`. The map
-    shears without changing area. The Jacobian matrix varies with :math:`x_a` but its
-    determinant does not, which is what ``is_constant_jacobian=True`` lets TFP cache.
+    shears without changing area. Its Jacobian *matrix* varies with :math:`x_a`, so the
+    map is not affine and does not claim ``is_constant_jacobian`` (TFP reads that flag as
+    "affine" and would push means and covariances through the map, wrongly); the
+    log-det is still the constant 0, computed for free.
     """
 
     _parameter_name = "strength"
 
     def __init__(self, strength, validate_args=False, name="shift_and_cube"):
         parameters = dict(locals())
-        super().__init__(strength, validate_args, parameters, name)
+        super().__init__(strength, validate_args, parameters, name, is_constant_jacobian=False)
 
     @property
     def strength(self):
@@ -142,7 +200,8 @@ class Rotation2D(_PlaneBijector):
         The angle :math:`\theta` in radians. A batch of angles gives a batch of
         bijectors; a ``tf.Variable`` is kept as a reference.
     validate_args : bool
-        When true, a non-finite ``angle`` raises.
+        When true, a ``tf.Variable`` ``angle`` is checked to be finite on every use.
+        A ``angle`` given as numbers is always checked, when the bijector is built.
     name : str
         Name scope of the ops.
 
@@ -161,7 +220,7 @@ class Rotation2D(_PlaneBijector):
 
     def __init__(self, angle, validate_args=False, name="rotation_2d"):
         parameters = dict(locals())
-        super().__init__(angle, validate_args, parameters, name)
+        super().__init__(angle, validate_args, parameters, name, is_constant_jacobian=True)
 
     @property
     def angle(self):
@@ -179,3 +238,31 @@ class Rotation2D(_PlaneBijector):
 
     def _inverse(self, y):
         return self._rotate(y, -1.0)
+
+
+class Sigmoid(tfp.bijectors.Sigmoid):
+    r"""TFP's logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, with finite gradients.
+
+    The same map, inverse and log-det as ``tfp.bijectors.Sigmoid`` (eq.
+    :eq:`jacobian-sigmoid`), value for value, and the same arguments (``low``, ``high``,
+    ``validate_args``, ``name``). TFP computes the forward map as
+    ``where(x < cutoff, exp(x), sigmoid(x))``; past :math:`x \approx 88.7` (float32)
+    ``exp(x)`` overflows, and although ``where`` discards it, its gradient
+    :math:`0 \cdot \infty` is NaN and reaches every parameter upstream. Here the
+    exponential only ever sees inputs below the cutoff (the "double where").
+    """
+
+    def _forward(self, x):
+        if self._is_standard_sigmoid:
+            return _safe_sigmoid(x)
+        low, high = tf.convert_to_tensor(self.low), tf.convert_to_tensor(self.high)
+        left = low + (high - low) * _safe_sigmoid(x)
+        right = high - (high - low) * _safe_sigmoid(-x)
+        return tf.where(x < 0, left, right)
+
+
+def _safe_sigmoid(x):
+    """TFP's accurate sigmoid (``exp(x)`` far below 0), with a NaN-free gradient."""
+    cutoff = -20.0 if dtype_util.base_dtype(x.dtype) == tf.float64 else -9.0
+    low = x < cutoff
+    return tf.where(low, tf.exp(tf.where(low, x, cutoff)), tf.math.sigmoid(x))

@@ -20,7 +20,37 @@ def two_moons(noise=0.1, centres_per_arc=300, dtype=tf.float32):
     on its reflection through the origin. Samples and ``log_prob`` come from the same
     mixture, so the density of the data is known exactly: its mean negative
     log-likelihood on held-out samples is the best any model can reach on average.
+
+    Parameters
+    ----------
+    noise : float
+        The standard deviation of every Gaussian; positive and finite.
+    centres_per_arc : int
+        Gaussians on each arc; at least 1.
+    dtype : tf.DType
+        ``tf.float32`` or ``tf.float64``.
+
+    Returns
+    -------
+    tfp.distributions.MixtureSameFamily
+        Event shape ``[2]``: ``sample(n)`` has shape ``[n, 2]``, ``log_prob`` is exact.
+
+    Raises
+    ------
+    ValueError
+        For a noise that is not a positive finite number (0 would make the density a
+        sum of point masses), a count that is not a positive integer, or another dtype.
     """
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise ValueError(f"noise must be a positive number; got {noise!r}.")
+    if not (math.isfinite(noise) and noise > 0):
+        raise ValueError(f"noise must be a positive finite number; got {noise!r}.")
+    if isinstance(centres_per_arc, bool) or not isinstance(centres_per_arc, (int, np.integer)):
+        raise ValueError(f"centres_per_arc must be a positive integer; got {centres_per_arc!r}.")
+    if centres_per_arc < 1:
+        raise ValueError(f"centres_per_arc must be a positive integer; got {centres_per_arc!r}.")
+    if tf.as_dtype(dtype) not in (tf.float32, tf.float64):
+        raise ValueError(f"dtype must be tf.float32 or tf.float64; got {tf.as_dtype(dtype).name}.")
     t = (np.arange(centres_per_arc) + 0.5) / centres_per_arc * math.pi
     upper = np.stack([np.cos(t) - 0.5, np.sin(t) - 0.25], axis=-1)
     centres = tf.constant(np.concatenate([upper, -upper]), dtype=dtype)

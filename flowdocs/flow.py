@@ -16,7 +16,7 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 from tensorflow_probability.python.internal import tensor_util
 
-from flowdocs.bijectors import EVENT_SIZE, Rotation2D, ShiftAndCube
+from flowdocs.bijectors import EVENT_SIZE, Rotation2D, ShiftAndCube, Sigmoid
 
 tfb = tfp.bijectors
 tfd = tfp.distributions
@@ -37,8 +37,22 @@ def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
 
     This is eq. :eq:`base-distribution` with :math:`\mu = 0, \sigma = 0.5` by default.
 
-    ``loc`` and ``scale`` are scalars (shared by both axes) or 2-vectors.
+    Parameters
+    ----------
+    loc : float or array-like of shape ``[2]``
+        The mean :math:`\mu`, shared by both axes when a scalar.
+    scale : float or array-like of shape ``[2]``
+        The standard deviation :math:`\sigma` of each axis; positive.
+    dtype : tf.DType
+        ``tf.float32`` or ``tf.float64``.
+
+    Returns
+    -------
+    tfp.distributions.MultivariateNormalDiag
+        Event shape ``[2]``, no batch shape.
     """
+    _check_known(loc, "base_distribution", "loc", [EVENT_SIZE])
+    _check_known(scale, "base_distribution", "scale", [EVENT_SIZE], "positive")
     loc = tf.broadcast_to(tf.convert_to_tensor(loc, dtype), [EVENT_SIZE])
     scale = tf.broadcast_to(tf.convert_to_tensor(scale, dtype), [EVENT_SIZE])
     return tfd.MultivariateNormalDiag(loc=loc, scale_diag=scale, name="base")
@@ -47,20 +61,29 @@ def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
 class FlowDistribution(tfd.TransformedDistribution):
     """A ``TransformedDistribution`` whose ``log_prob`` is ``-inf``, never NaN, off its support.
 
-    A point lies in the open support exactly when every inverse stage maps it to finite
-    numbers. Points on the edge of the sigmoid's unit square (where float32 samples
-    saturate) invert to infinities, and a plain ``TransformedDistribution`` returns
-    ``-inf + inf = NaN`` there; here they get density 0, ``log_prob = -inf``. A NaN input
-    still gives NaN. See :ref:`tfp-in-practice-page` for why.
+    A finite point lies in the open support exactly when every inverse stage maps it to
+    finite numbers. Points on the edge of the sigmoid's unit square (where float32
+    samples saturate) invert to infinities, and a plain ``TransformedDistribution``
+    returns ``-inf + inf = NaN`` there; here they get density 0, ``log_prob = -inf``, as
+    do points with an infinite coordinate. A NaN input still gives NaN. See
+    :ref:`tfp-in-practice-page` for why.
+
+    Gradients stay finite too: the points off the support are swapped for a point inside
+    it *before* the density is computed (the "double where"), so no infinity is ever
+    multiplied by the zero gradient that ``tf.where`` gives the discarded branch.
     """
 
     def _log_prob(self, y, **kwargs):
-        x = self.bijector.inverse(y)  # cached: the parent's inverse reuses it
-        log_prob = super()._log_prob(y, **kwargs)
-        outside = tf.reduce_all(tf.math.is_finite(y), axis=-1) & ~tf.reduce_all(
-            tf.math.is_finite(x), axis=-1
-        )
-        return tf.where(outside, tf.constant(-np.inf, log_prob.dtype), log_prob)
+        nan = tf.reduce_any(tf.math.is_nan(y), axis=-1)
+        infinite = ~nan & ~tf.reduce_all(tf.math.is_finite(y), axis=-1)
+        # A point surely inside the support: the image of the base's mean.
+        inside = self.bijector.forward(self.distribution.mean()[tf.newaxis])[0]
+        probe = tf.stop_gradient(tf.where((nan | infinite)[..., tf.newaxis], inside, y))
+        outside = infinite | ~tf.reduce_all(tf.math.is_finite(self.bijector.inverse(probe)), -1)
+        safe = tf.where((nan | outside)[..., tf.newaxis], inside, y)
+        log_prob = super()._log_prob(safe, **kwargs)
+        log_prob = tf.where(outside, tf.constant(-np.inf, log_prob.dtype), log_prob)
+        return tf.where(nan, tf.constant(np.nan, log_prob.dtype), log_prob)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,17 +111,35 @@ class Stage:
 class Flow:
     r"""A base distribution followed by stages applied in order: f1 first.
 
+    Samples follow eq. :eq:`sampling`, :math:`x = f_k \circ \dots \circ f_1(z_0)` with
+    :math:`z_0 \sim p_0`; densities follow eq. :eq:`log-likelihood`.
+
     Parameters
     ----------
     base : tfp.distributions.Distribution
         The distribution :math:`p_0` of :math:`z_0`, with event shape ``[2]``.
     stages : sequence of Stage
         The maps :math:`f_1, \dots, f_k` in application order; names must be unique.
+
+    Attributes
+    ----------
+    base : tfp.distributions.Distribution
+        The base distribution.
+    stages : tuple of Stage
+        The stages in application order.
+
+    Raises
+    ------
+    ValueError
+        When two stages share a name, or a stage is not a :class:`Stage`.
     """
 
     def __init__(self, base, stages: Sequence[Stage]):
         self.base = base
         self.stages = tuple(stages)
+        strangers = [stage for stage in self.stages if not isinstance(stage, Stage)]
+        if strangers:
+            raise ValueError(f"Every stage must be a flowdocs.Stage; got {strangers[0]!r}.")
         names = [stage.name for stage in self.stages]
         if len(set(names)) != len(names):
             raise ValueError(f"Stage names must be unique; got {names}.")
@@ -124,8 +165,18 @@ class Flow:
 
         ``tfb.Chain`` applies its list right to left, so the list is reversed. Its log-det is
         the sum of the stages' log-dets, eq. :eq:`composition-jacobian`.
+
+        Parameters
+        ----------
+        k : int, optional
+            How many stages, from 0 (the identity) to ``len(stages)``; None means all.
+
+        Returns
+        -------
+        tfp.bijectors.Chain
+            A bijector of 2-vectors, ``[..., 2] -> [..., 2]``.
         """
-        stages = self.stages[: len(self.stages) if k is None else k]
+        stages = self.stages[: self._stage_count(k)]
         return tfb.Chain([stage.bijector for stage in reversed(stages)], name="flow")
 
     @property
@@ -134,9 +185,12 @@ class Flow:
         return self.chain()
 
     def distribution_after(self, k):
-        """The distribution of :math:`z_k`, after the first ``k`` stages (``k=0``: the base)."""
-        if not 0 <= k <= len(self.stages):
-            raise ValueError(f"k must be between 0 and {len(self.stages)}; got {k}.")
+        """The distribution of :math:`z_k`, after the first ``k`` stages (``k=0``: the base).
+
+        Returns a :class:`FlowDistribution` (the base itself for ``k=0``), with event
+        shape ``[2]``.
+        """
+        k = self._stage_count(k)
         if k == 0:
             return self.base
         return FlowDistribution(self.base, self.chain(k), name=f"after_{self.names[k - 1]}")
@@ -151,11 +205,24 @@ class Flow:
         return [self.distribution_after(k) for k in range(len(self.stages) + 1)]
 
     def staged_samples(self, n, seed=0):
-        """Draw ``n`` base points and return them after 0, 1, ..., k stages (NumPy arrays).
+        r"""Draw ``n`` base points and return them after 0, 1, ..., k stages.
 
         The same points move through every stage, so a reader can follow them.
+
+        Parameters
+        ----------
+        n : int
+            Number of base points, at least 1.
+        seed : int or tf.Tensor
+            An int or a seed pair (see :func:`stateless_seed`): the same seed, the same
+            points.
+
+        Returns
+        -------
+        list of numpy.ndarray, each of shape ``[n, 2]``
+            ``len(stages) + 1`` arrays: :math:`z_0, z_1 = f_1(z_0), \dots, z_k`.
         """
-        z = self.base.sample(n, seed=stateless_seed(seed))
+        z = self.base.sample(_sample_count(n), seed=stateless_seed(seed))
         points = [z]
         for stage in self.stages:
             points.append(stage.bijector.forward(points[-1]))
@@ -168,11 +235,23 @@ class Flow:
         push-forward runs as one XLA-compiled function, several times faster than TFP's
         eager ``experimental_sample_and_log_prob`` (see :ref:`performance-page`). It is
         compiled once per ``n``, which costs a few tenths of a second the first time.
-        ``seed`` is an int or a stateless seed pair: the same seed gives the same points.
+
+        Parameters
+        ----------
+        n : int
+            Number of samples, at least 1.
+        seed : int or tf.Tensor
+            An int or a seed pair (see :func:`stateless_seed`): the same seed, the same
+            points.
+
+        Returns
+        -------
+        x : tf.Tensor, shape ``[n, 2]``
+            The samples :math:`x = f_k \circ \dots \circ f_1(z_0)`.
+        log_prob : tf.Tensor, shape ``[n]``
+            :math:`\log p_X(x)` of each sample, eq. :eq:`log-likelihood`.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer number of samples; got {n!r}.")
-        z = self._draw_base(tf.constant(n, tf.int32), stateless_seed(seed))
+        z = self._draw_base(tf.constant(_sample_count(n), tf.int32), stateless_seed(seed))
         return self._push_forward(z)
 
     def _draw(self, n, seed):
@@ -195,7 +274,7 @@ class Flow:
 
     def composition(self, k=None):
         r"""LaTeX for :math:`f_k \circ \dots \circ f_1(z)`, e.g. ``(f_2 \circ f_1)(z)``."""
-        symbols = [stage.symbol for stage in self.stages[: len(self.stages) if k is None else k]]
+        symbols = [stage.symbol for stage in self.stages[: self._stage_count(k)]]
         if not symbols:
             return "z"
         if len(symbols) == 1:
@@ -213,6 +292,16 @@ class Flow:
             )
         return Flow(self.base, [self.stages[i] for i in indices])
 
+    def _stage_count(self, k):
+        """``k`` checked to be a number of stages, 0 to ``len(stages)``; None means all."""
+        if k is None:
+            return len(self.stages)
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise ValueError(f"k must be an integer number of stages; got {k!r}.")
+        if not 0 <= k <= len(self.stages):
+            raise ValueError(f"k must be between 0 and {len(self.stages)} stages; got {k}.")
+        return int(k)
+
     def _index(self, item):
         if isinstance(item, str):
             if item not in self.names:
@@ -228,6 +317,13 @@ class Flow:
         )
 
 
+def _sample_count(n):
+    """``n`` checked to be a positive integer number of samples."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer number of samples; got {n!r}.")
+    return int(n)
+
+
 _INT32_RANGE = (-(2**31), 2**31 - 1)  # TFP stateless seeds are pairs of int32
 
 
@@ -240,8 +336,9 @@ def stateless_seed(seed):
 
     Parameters
     ----------
-    seed : int, or a tensor or sequence of two int32
-        An int in the int32 range; a seed pair passes through unchanged.
+    seed : int or tf.Tensor
+        An int in the int32 range, or a seed pair (two int32, as a tensor or a
+        sequence), which passes through unchanged.
 
     Returns
     -------
@@ -304,21 +401,61 @@ def five_stage_flow(
 
     f1 shifts by :math:`c`, f2 scales by :math:`d`, f3 shears by :math:`e\,z_a^3`, f4
     rotates by :math:`\theta`, f5 squashes each coordinate with the logistic sigmoid.
-    A ``strength`` (:math:`e`) or ``angle`` (:math:`\theta`) left as None is drawn by
-    :func:`draw_parameters` from ``seed``; both are always drawn, so fixing one leaves
-    the other as it was. Parameters given as ``tf.Variable`` stay variables. With
-    ``validate_args=True`` non-finite parameters raise ``InvalidArgumentError``.
 
-    With ``trainable=True`` the parameters become variables that start at the given (or
-    drawn) values, for :func:`flowdocs.fit`: ``tf.Variable`` for the shift :math:`c`, the
-    strength :math:`e` and the angle :math:`\theta`, and for the scale :math:`d` a
-    ``tfp.util.TransformedVariable`` through a softplus, so that :math:`d` stays
-    positive whatever the optimizer does (its initial value must be positive). A
-    parameter given as a variable is used as it is.
+    Parameters
+    ----------
+    seed : int
+        Seed of :func:`draw_parameters`, which draws :math:`e` and :math:`\theta` when
+        they are not given; both are always drawn, so fixing one leaves the other as it
+        was.
+    shift : float or array-like of shape ``[2]``
+        The shift :math:`c = (c_0, c_1)` of f1.
+    scale : float or array-like of shape ``[2]``
+        The scale :math:`d = (d_0, d_1)` of f2; no entry may be 0.
+    strength : float, optional
+        The strength :math:`e` of the cubic shear f3.
+    angle : float, optional
+        The rotation angle :math:`\theta` of f4, in radians.
+    base : tfp.distributions.Distribution, optional
+        The base :math:`p_0`; by default :func:`base_distribution` in ``dtype``.
+    dtype : tf.DType
+        ``tf.float32`` or ``tf.float64``.
+    validate_args : bool
+        Check parameters given as ``tf.Variable`` on every use (numbers are always
+        checked, here), and points of the wrong event size inside graphs.
+    trainable : bool
+        Make the parameters variables that start at the given (or drawn) values, for
+        :func:`flowdocs.fit`: ``tf.Variable`` for :math:`c`, :math:`e` and
+        :math:`\theta`, and for :math:`d` a ``tfp.util.TransformedVariable`` through a
+        softplus, so that :math:`d` stays positive whatever the optimizer does (its
+        initial value must be positive). A parameter given as a variable is used as it
+        is.
+
+    Returns
+    -------
+    Flow
+        Five stages named ``shift``, ``scale``, ``shift_and_cube``, ``rotation`` and
+        ``sigmoid``, on 2-vectors: samples of shape ``[n, 2]`` in the unit square.
+
+    Raises
+    ------
+    ValueError
+        For a dtype other than float32 or float64, or a parameter given as numbers
+        that is NaN, infinite, of the wrong shape, or (the scale) zero.
     """
+    dtype = tf.as_dtype(dtype)
+    if dtype not in (tf.float32, tf.float64):
+        raise ValueError(f"dtype must be tf.float32 or tf.float64; got {dtype.name}.")
     drawn_strength, drawn_angle = draw_parameters(seed)
     strength = drawn_strength if strength is None else strength
     angle = drawn_angle if angle is None else angle
+    for value, name, shape, rule in [
+        (shift, "shift", [2], None),
+        (scale, "scale", [2], "nonzero"),
+        (strength, "strength", [], None),
+        (angle, "angle", [], None),
+    ]:
+        _check_known(value, "five_stage_flow", name, shape, rule)
     if trainable:
         shift, scale, strength, angle = _trainable_parameters(shift, scale, strength, angle, dtype)
     shift, scale, strength, angle = (
@@ -330,10 +467,6 @@ def five_stage_flow(
             (angle, "angle"),
         ]
     )
-    if validate_args:  # TFP's Shift and Scale do not check finiteness themselves
-        for value, name in [(shift, "shift"), (scale, "scale")]:
-            if not tensor_util.is_ref(value):
-                tf.debugging.assert_all_finite(value, f"five_stage_flow: `{name}` must be finite.")
     checks = dict(validate_args=validate_args)
     stages = [
         Stage("shift", "f_1", r"f_1(z) = (z_a + c_0,\; z_b + c_1)", tfb.Shift(shift, **checks)),
@@ -354,10 +487,45 @@ def five_stage_flow(
             "sigmoid",
             "f_5",
             r"f_5(z) = (\sigma(z_a),\; \sigma(z_b))",
-            tfb.Sigmoid(validate_args=validate_args),
+            Sigmoid(validate_args=validate_args),
         ),
     ]
     return Flow(base_distribution(dtype=dtype) if base is None else base, stages)
+
+
+_RULES = {
+    "nonzero": (lambda array: np.all(array != 0), "no zero entry (a zero scale is not invertible)"),
+    "positive": (lambda array: np.all(array > 0), "only positive entries"),
+}
+
+
+def _check_known(value, where, name, shape, rule=None):
+    """Refuse a parameter given as numbers that is not real, finite and of ``shape``.
+
+    ``shape`` ``[2]`` also admits a scalar (shared by both coordinates); ``rule`` is a
+    key of ``_RULES``. Variables and tensors whose value is not known yet pass: their
+    checks run with ``validate_args``.
+    """
+    if tensor_util.is_ref(value):
+        return
+    if value is None:
+        raise ValueError(f"{where}: `{name}` must be a real number; got None.")
+    if tf.is_tensor(value):
+        value = tf.get_static_value(value)
+        if value is None:
+            return
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{where}: `{name}` must be real numbers; got {value!r} (dtype {array.dtype})."
+        )
+    if array.shape not in ((), tuple(shape)):
+        expected = "a number" if not shape else f"a number or {shape[0]} numbers"
+        raise ValueError(f"{where}: `{name}` must be {expected}; got shape {list(array.shape)}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{where}: `{name}` must be finite; got {array.tolist()}.")
+    if rule is not None and not _RULES[rule][0](array):
+        raise ValueError(f"{where}: `{name}` must have {_RULES[rule][1]}; got {array.tolist()}.")
 
 
 def _trainable_parameters(shift, scale, strength, angle, dtype):

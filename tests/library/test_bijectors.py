@@ -57,10 +57,16 @@ def test_wrong_event_size_raises_naming_size_2(bijector_class, size, method, dty
 
 
 @pytest.mark.parametrize("bijector_class", CUSTOM_BIJECTORS)
-@pytest.mark.parametrize("value", [math.nan, math.inf])
-def test_non_finite_parameter_raises_with_validate_args(bijector_class, value, dtype):
-    with pytest.raises(tf.errors.InvalidArgumentError, match="must be finite"):
-        bijector_class(tf.constant(value, dtype), validate_args=True)
+@pytest.mark.parametrize("validate_args", [False, True])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_non_finite_parameter_raises_when_built_whatever_validate_args(
+    bijector_class, value, validate_args, dtype
+):
+    """A parameter known at construction is refused there (issue 11, item 11)."""
+    with pytest.raises(ValueError, match="must be finite"):
+        bijector_class(tf.constant(value, dtype), validate_args=validate_args)
+    with pytest.raises(ValueError, match="must be finite"):
+        bijector_class(value, validate_args=validate_args)
 
 
 @pytest.mark.parametrize("bijector_class", CUSTOM_BIJECTORS)

@@ -237,9 +237,10 @@ def test_variables_stay_trainable_and_receive_gradients(dtype):
         assert np.any(gradient.numpy() != 0), name
 
 
-def test_non_finite_parameter_raises_with_validate_args(dtype):
-    with pytest.raises(tf.errors.InvalidArgumentError, match="must be finite"):
-        flowdocs.five_stage_flow(seed=0, dtype=dtype, angle=np.inf, validate_args=True)
+@pytest.mark.parametrize("validate_args", [False, True])
+def test_non_finite_parameter_raises_when_built_whatever_validate_args(dtype, validate_args):
+    with pytest.raises(ValueError, match="`angle` must be finite"):
+        flowdocs.five_stage_flow(seed=0, dtype=dtype, angle=np.inf, validate_args=validate_args)
 
 
 # --------------------------------------------------------------------------- API
