@@ -39,9 +39,9 @@ def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
 
     Parameters
     ----------
-    loc : float or array-like of shape ``[2]``
+    loc : float or array-like of shape ``[2]`` or ``[..., 2]``
         The mean :math:`\mu`, shared by both axes when a scalar.
-    scale : float or array-like of shape ``[2]``
+    scale : float or array-like of shape ``[2]`` or ``[..., 2]``
         The standard deviation :math:`\sigma` of each axis; positive.
     dtype : tf.DType
         ``tf.float32`` or ``tf.float64``.
@@ -49,12 +49,13 @@ def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
     Returns
     -------
     tfp.distributions.MultivariateNormalDiag
-        Event shape ``[2]``, no batch shape.
+        Event shape ``[2]``; batch shape ``[...]`` for parameters of shape ``[..., 2]``.
     """
     _check_known(loc, "base_distribution", "loc", [EVENT_SIZE])
     _check_known(scale, "base_distribution", "scale", [EVENT_SIZE], "positive")
-    loc = tf.broadcast_to(tf.convert_to_tensor(loc, dtype), [EVENT_SIZE])
-    scale = tf.broadcast_to(tf.convert_to_tensor(scale, dtype), [EVENT_SIZE])
+    # A scalar is shared by both axes; [..., 2] gives a batch of bases.
+    loc = tf.convert_to_tensor(loc, dtype) + tf.zeros([EVENT_SIZE], dtype)
+    scale = tf.convert_to_tensor(scale, dtype) + tf.zeros([EVENT_SIZE], dtype)
     return tfd.MultivariateNormalDiag(loc=loc, scale_diag=scale, name="base")
 
 
@@ -502,8 +503,9 @@ _RULES = {
 def _check_known(value, where, name, shape, rule=None):
     """Refuse a parameter given as numbers that is not real, finite and of ``shape``.
 
-    ``shape`` ``[2]`` also admits a scalar (shared by both coordinates); ``rule`` is a
-    key of ``_RULES``. Variables and tensors whose value is not known yet pass: their
+    ``shape`` ``[2]`` admits a scalar (shared by both coordinates) and batches of shape
+    ``[..., 2]``; ``shape`` ``[]`` admits any batch of numbers. ``rule`` is a key of
+    ``_RULES``. Variables and tensors whose value is not known yet pass: their
     checks run with ``validate_args``.
     """
     if tensor_util.is_ref(value):
@@ -519,9 +521,11 @@ def _check_known(value, where, name, shape, rule=None):
         raise ValueError(
             f"{where}: `{name}` must be real numbers; got {value!r} (dtype {array.dtype})."
         )
-    if array.shape not in ((), tuple(shape)):
-        expected = "a number" if not shape else f"a number or {shape[0]} numbers"
-        raise ValueError(f"{where}: `{name}` must be {expected}; got shape {list(array.shape)}.")
+    if shape and array.ndim and array.shape[-1] not in (1, *shape):
+        raise ValueError(
+            f"{where}: `{name}` must be a number or {shape[0]} numbers (or a batch of "
+            f"them, shape [..., {shape[0]}]); got shape {list(array.shape)}."
+        )
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{where}: `{name}` must be finite; got {array.tolist()}.")
     if rule is not None and not _RULES[rule][0](array):

@@ -227,10 +227,9 @@ def test_sampling_refuses_a_count_that_is_not_a_positive_integer(n):
         ("scale", (math.inf, 1.0), "`scale` must be finite"),
         ("scale", (0.0, 1.0), "`scale` must have no zero entry"),
         ("scale", (1.0, 2.0, 3.0), "`scale` must be a number or 2 numbers"),
-        ("shift", [[0.0, 1.0]], "`shift` must be a number or 2 numbers"),
+        ("shift", [[0.0, 1.0, 2.0]], "`shift` must be a number or 2 numbers"),
         ("strength", math.nan, "`strength` must be finite"),
         ("angle", math.inf, "`angle` must be finite"),
-        ("angle", (1.0, 2.0), "`angle` must be a number"),
         ("strength", "big", "`strength` must be real numbers"),
         ("shift", (1j, 0.0), "`shift` must be real numbers"),
     ],
@@ -263,6 +262,7 @@ def test_integer_parameters_of_the_flow_are_cast_to_its_dtype():
         ({"scale": 0.0}, "`scale` must have only positive entries"),
         ({"scale": (-1.0, 1.0)}, "`scale` must have only positive entries"),
         ({"scale": (1.0, 1.0, 1.0)}, "`scale` must be a number or 2 numbers"),
+        ({"loc": [[0.0, 1.0, 2.0]]}, "`loc` must be a number or 2 numbers"),
     ],
 )
 def test_base_distribution_refuses_bad_parameters(kwargs, message):
