@@ -33,16 +33,16 @@ __all__ = [
 
 
 def base_distribution(loc=0.0, scale=0.5, dtype=tf.float32):
-    r"""The 2-D diagonal Gaussian base :math:`p_0 = \mathcal{N}(\mu\mathbf{1}, \sigma^2 I)`.
+    r"""The 2-D diagonal Gaussian base :math:`p_0 = \mathcal{N}(\mu\mathbf{1}, \tau^2 I)`.
 
-    This is eq. :eq:`base-distribution` with :math:`\mu = 0, \sigma = 0.5` by default.
+    This is eq. :eq:`base-distribution` with :math:`\mu = 0, \tau = 0.5` by default.
 
     Parameters
     ----------
     loc : float or array-like of shape ``[2]`` or ``[..., 2]``
         The mean :math:`\mu`, shared by both axes when a scalar.
     scale : float or array-like of shape ``[2]`` or ``[..., 2]``
-        The standard deviation :math:`\sigma` of each axis; positive.
+        The standard deviation :math:`\tau` of each axis; positive.
     dtype : tf.DType
         ``tf.float32`` or ``tf.float64``.
 
