@@ -36,6 +36,8 @@ extensions = [
     "sphinxext.opengraph",  # page descriptions for search results and link previews
     "flowdocs_a11y",  # conf/_ext: alt text and names the theme and gallery leave out
     "matplotlib.sphinxext.plot_directive",  # small figures drawn on the theory pages
+    "sphinx_togglebutton",  # hidden solutions open on a click
+    "sphinx_exercise",  # numbered exercises and their solutions
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
