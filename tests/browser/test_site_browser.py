@@ -3,16 +3,16 @@
 Serves build/html under /flowdocs/ on 127.0.0.1 (as GitHub Pages does) and visits every
 page once in Chromium, recording what the page requested, logged and rendered; the
 tests below then judge each page on that record. Needs the site (``nox -s docs``) and a
-Chromium: Debian's ``chromium`` on PATH, or the path in ``FLOWDOCS_CHROMIUM``.
+Chromium: the one ``FLOWDOCS_CHROMIUM`` names, else one installed (``chromium.py`` beside
+this file says where it looks); ``nox -s tests`` obtains one where none is installed.
 Playwright drives that browser; it never downloads one.
 """
 
 import functools
 import http.server
+import importlib.util
 import io
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -33,17 +33,26 @@ CHROMIUM_FLAGS = [
 ]
 
 
+_spec = importlib.util.spec_from_file_location(
+    "flowdocs_tests_chromium", Path(__file__).with_name("chromium.py")
+)
+CHROMIUM = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(CHROMIUM)
+
+
 def find_chromium():
-    """The browser to drive, or a failure that says how to install one (never a skip)."""
-    candidates = [os.environ.get("FLOWDOCS_CHROMIUM")]
-    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")]
-    for path in candidates:
-        if path and Path(path).is_file():
-            return path
-    pytest.fail(
-        "No Chromium found for the browser tests. Install Debian's package "
-        "(`sudo apt-get install chromium`) or set FLOWDOCS_CHROMIUM to a Chromium binary."
-    )
+    """The browser to drive, or a failure that says how to get one (never a skip)."""
+    try:
+        path = CHROMIUM.find_chromium()
+    except CHROMIUM.BrowserError as error:
+        pytest.fail(str(error))
+    if path is None:
+        machine = CHROMIUM.Machine.current()
+        pytest.fail(
+            CHROMIUM.no_browser_message(machine, "none is installed")
+            + " `nox -s tests` obtains one itself."
+        )
+    return path
 
 
 def site_pages():
