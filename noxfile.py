@@ -52,7 +52,7 @@ def browser_plan(session):
     try:
         return CHROMIUM.plan()
     except CHROMIUM.BrowserError as error:
-        session.error(str(error))
+        session.error(str(error).rstrip("."))  # nox adds its own full stop
 
 
 def obtain_browser(session, plan):
@@ -77,7 +77,8 @@ def obtain_browser(session, plan):
             return done.stdout.strip()
         if not plan.commands:
             reason = f"getting one from the npm registry failed ({done.stderr.strip()})"
-            session.error(CHROMIUM.no_browser_message(CHROMIUM.Machine.current(), reason))
+            message = CHROMIUM.no_browser_message(CHROMIUM.Machine.current(), reason)
+            session.error(message.rstrip("."))
         session.log(f"That failed ({done.stderr.strip()}); trying apt-get instead.")
     if plan.commands:
         sudo = " (sudo -n)" if plan.commands[0][0] == "sudo" else ""

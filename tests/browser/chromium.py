@@ -205,7 +205,8 @@ def plan(machine=None):
     if commands:
         return Plan("apt", commands=commands)
     if distribution(machine):
-        reason = "this user cannot install packages (not root, and sudo asks for a password)"
+        why = "sudo asks for a password" if machine.which("sudo") else "no sudo"
+        reason = f"this user cannot install packages (not root, and {why})"
     elif machine.system == "Darwin":
         reason = "none of the usual app bundles is installed"
     else:

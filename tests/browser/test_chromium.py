@@ -178,6 +178,7 @@ def test_debian_arm64_without_privilege_fails_with_the_one_command(tmp_path, sud
         chromium.plan(found)
     message = str(error.value)
     assert "cannot install packages" in message
+    assert ("sudo asks for a password" if sudo is False else "no sudo)") in message
     assert "Run: sudo apt-get install chromium " in message
     assert "FLOWDOCS_CHROMIUM" in message
 
