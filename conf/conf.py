@@ -17,7 +17,9 @@ sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # local extensions
 
 project = "flowdocs"
 author = "The flowdocs developers"
-copyright = "2026, the flowdocs developers"
+# LICENSE: the code (flowdocs, the gallery scripts and notebooks) is MIT, the text and
+# figures of the site CC BY 4.0. The theme's footer shows this line.
+copyright = "2026, the flowdocs developers. Code: MIT licence; text and figures: CC BY 4.0"
 # The version from the installed metadata: importing flowdocs would import TensorFlow
 # (seconds) on every build, even a no-op rebuild.
 release = version = metadata.version("flowdocs")
@@ -28,6 +30,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
     "sphinx.ext.extlinks",
+    "sphinx.ext.intersphinx",  # from the inventories in conf/inventories/, never fetched
     "sphinx.ext.githubpages",  # writes .nojekyll so GitHub Pages serves _static/
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
@@ -69,13 +72,27 @@ autodoc_typehints = "none"
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 
-# TensorFlow and TFP publish no Sphinx inventory, and the build must not touch the
-# network, so there is no intersphinx: their names (and Python's builtins) cannot be
-# resolved as cross-references. Link them by hand with the roles below instead.
-nitpick_ignore_regex = [
-    ("py:class", r"(tf|tfp|tfb|tfd|tensorflow|tensorflow_probability)(\..*)?"),
-    ("py:class", r"(int|float|str|bool|sequence|Stage|tensor-like|optional)"),
-    ("py:class", r"(numpy\.)?ndarray|array-like|Figure|matplotlib\..*"),
+# -- Links to other projects' docs ----------------------------------------------------
+# Cross-references and the gallery's code links to Python, NumPy, matplotlib and
+# TensorFlow/TFP resolve against inventories kept in conf/inventories/ (its README says
+# where each comes from): the links point at the published docs, and the build reads
+# the files here, so nothing is fetched. The paths are absolute: relative ones would
+# resolve against the source folder (docs/), not this one.
+INVENTORIES = Path(__file__).resolve().parent / "inventories"
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3/", str(INVENTORIES / "python.inv")),
+    "numpy": ("https://numpy.org/doc/stable/", str(INVENTORIES / "numpy.inv")),
+    "matplotlib": ("https://matplotlib.org/stable/", str(INVENTORIES / "matplotlib.inv")),
+    "tensorflow": ("https://www.tensorflow.org/", str(INVENTORIES / "tensorflow.inv")),
+}
+intersphinx_timeout = 1  # were a location ever a URL, fail fast rather than wait
+
+# Types in numpydoc parameter lists that are words, not objects: -n would report each.
+nitpick_ignore = [
+    ("py:class", "optional"),  # numpydoc's marker for a parameter with a default
+    ("py:class", "sequence"),  # any sequence (collections.abc.Sequence, in words)
+    ("py:class", "tensor-like"),  # what tf.convert_to_tensor accepts (tensor, array, list)
+    ("py:class", "array-like"),  # what np.asarray accepts
 ]
 extlinks = {
     "tfp": ("https://www.tensorflow.org/probability/api_docs/python/tfp/%s", "tfp.%s"),
@@ -96,6 +113,9 @@ sphinx_gallery_conf = {
         "../gallery/learning",
     ],
     "within_subsection_order": "FileNameSortKey",
+    # Code links: every name a script calls links to its entry on the API pages
+    # (flowdocs) or, through intersphinx above, to the docs of Python, NumPy,
+    # matplotlib, TensorFlow and TFP. doc_module names what gets backreferences.
     "doc_module": ("flowdocs",),
     "backreferences_dir": "gen_modules/backreferences",
     # conf/_ext/flowdocs_webp.py: figures as lossless WebP, a third lighter than PNG.

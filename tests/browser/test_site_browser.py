@@ -3,16 +3,16 @@
 Serves build/html under /flowdocs/ on 127.0.0.1 (as GitHub Pages does) and visits every
 page once in Chromium, recording what the page requested, logged and rendered; the
 tests below then judge each page on that record. Needs the site (``nox -s docs``) and a
-Chromium: Debian's ``chromium`` on PATH, or the path in ``FLOWDOCS_CHROMIUM``.
+Chromium: the one ``FLOWDOCS_CHROMIUM`` names, else one installed (``chromium.py`` beside
+this file says where it looks); ``nox -s tests`` obtains one where none is installed.
 Playwright drives that browser; it never downloads one.
 """
 
 import functools
 import http.server
+import importlib.util
 import io
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -33,17 +33,26 @@ CHROMIUM_FLAGS = [
 ]
 
 
+_spec = importlib.util.spec_from_file_location(
+    "flowdocs_tests_chromium", Path(__file__).with_name("chromium.py")
+)
+CHROMIUM = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(CHROMIUM)
+
+
 def find_chromium():
-    """The browser to drive, or a failure that says how to install one (never a skip)."""
-    candidates = [os.environ.get("FLOWDOCS_CHROMIUM")]
-    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")]
-    for path in candidates:
-        if path and Path(path).is_file():
-            return path
-    pytest.fail(
-        "No Chromium found for the browser tests. Install Debian's package "
-        "(`sudo apt-get install chromium`) or set FLOWDOCS_CHROMIUM to a Chromium binary."
-    )
+    """The browser to drive, or a failure that says how to get one (never a skip)."""
+    try:
+        path = CHROMIUM.find_chromium()
+    except CHROMIUM.BrowserError as error:
+        pytest.fail(str(error))
+    if path is None:
+        machine = CHROMIUM.Machine.current()
+        pytest.fail(
+            CHROMIUM.no_browser_message(machine, "none is installed")
+            + " `nox -s tests` obtains one itself."
+        )
+    return path
 
 
 def site_pages():
@@ -277,3 +286,63 @@ def test_dark_mode_renders_dark_with_opaque_figures(browser, server, path):
     for src, body in zip(figures, bodies, strict=True):
         alpha = Image.open(io.BytesIO(body)).convert("RGBA").getchannel("A")
         assert alpha.getextrema()[0] == 255, f"{src} has transparent pixels: unreadable on dark"
+
+
+DOCS_HOSTS = {
+    "docs.python.org": "/3/",
+    "numpy.org": "/doc/stable/",
+    "matplotlib.org": "/stable/",
+    "www.tensorflow.org": "/",
+}
+"""Where code links may point off the site (conf/conf.py's intersphinx_mapping)."""
+CODE_LINKS = "div[class^='highlight-'] pre a[href]"
+
+
+def code_links(browser, server, path):
+    """The hrefs of the links in the code boxes of a page, and the hosts it requested."""
+    page = browser.new_page()
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
+    page.goto(server + path, wait_until="load")
+    links = page.eval_on_selector_all(CODE_LINKS, "links => links.map(a => a.href)")
+    page.close()
+    return links, hosts
+
+
+def link_problem(server, link):
+    """Why a code link does not resolve offline (None when it does): a link into the site
+    must name a built page and an anchor on it; any other must be an https link into
+    the published docs of Python, NumPy, matplotlib or TensorFlow (never fetched)."""
+    url = urlparse(link)
+    if link.startswith(server):
+        target = SITE / url.path[len(PREFIX) :]
+        if not target.is_file():
+            return "no such page"
+        if url.fragment and f'id="{url.fragment}"' not in target.read_text(encoding="utf-8"):
+            return "no such anchor"
+        return None
+    root = DOCS_HOSTS.get(url.hostname)
+    if url.scheme != "https" or root is None or not url.path.startswith(root):
+        return "not a page of the linked projects' docs"
+    return None
+
+
+def test_gallery_code_links_resolve_offline(browser, server, record_figure):
+    """Names in gallery code boxes link to their documentation, as in scikit-learn's
+    gallery: the API pages here, or the published docs of the libraries they come from."""
+    counts, problems = {}, []
+    for path in gallery_example_pages():
+        links, hosts = code_links(browser, server, path)
+        remote = sorted(host for host in hosts if host not in ("127.0.0.1", None))
+        assert not remote, f"{path}: requests left 127.0.0.1 for {remote}"
+        for link in links:
+            problem = link_problem(server, link)
+            if problem:
+                problems.append(f"{path}: {link} ({problem})")
+            host = "site" if link.startswith(server) else urlparse(link).hostname
+            counts[host] = counts.get(host, 0) + 1
+    assert not problems, "\n".join(problems[:20])
+    for host, count in sorted(counts.items()):
+        record_figure(f"code links to {host}", count)
+    record_figure("code links in the gallery", sum(counts.values()))
+    assert set(counts) == {"site", *DOCS_HOSTS}, f"code links by host: {counts}"
