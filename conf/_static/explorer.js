@@ -197,7 +197,9 @@
     for (let i = 0; i < 256; i++) {
       const x = (i / 255) * (stops.length - 1);
       const j = Math.min(Math.floor(x), stops.length - 2);
-      for (let c = 0; c < 3; c++) lut[3 * i + c] = stops[j][c] + (x - j) * (stops[j + 1][c] - stops[j][c]);
+      for (let c = 0; c < 3; c++) {
+        lut[3 * i + c] = stops[j][c] + (x - j) * (stops[j + 1][c] - stops[j][c]);
+      }
     }
     const image = document.createElement("canvas");
     image.width = image.height = R;
@@ -264,14 +266,16 @@
       const toScale = Math.max(...half) <= DATA.maxAspect * Math.min(...half);
       if (toScale) half.fill(Math.max(...half));
       const mid = [0, 1].map((i) => (lo[i] + hi[i]) / 2);
-      return { box: [mid[0] - half[0], mid[0] + half[0], mid[1] - half[1], mid[1] + half[1]], toScale };
+      const box = [mid[0] - half[0], mid[0] + half[0], mid[1] - half[1], mid[1] + half[1]];
+      return { box, toScale };
     }
 
     function colours() {
       const style = getComputedStyle(root);
       const get = (name) => style.getPropertyValue(name).trim();
       const dark = document.documentElement.dataset.theme === "dark";
-      return { dark, bg: get("--fx-bg"), ink: get("--fx-ink"), line: get("--fx-line"), font: getComputedStyle(document.body).fontFamily };
+      const font = getComputedStyle(document.body).fontFamily;
+      return { dark, bg: get("--fx-bg"), ink: get("--fx-ink"), line: get("--fx-line"), font };
     }
 
     function density(maps, k, dark) {
@@ -286,8 +290,7 @@
       let sum = 0;
       let count = 0;
       for (let i = 0; i < R * R; i++) {
-        const p = Math.exp(logp[i]);
-        logp[i] = p > 0 ? p : 0; // NaN-free: exp(-inf) = 0
+        const p = Math.exp(logp[i]); // 0 off the support, where log p = -inf
         if (p > 0) { sum += p; positive[count++] = p; }
       }
       const top = count ? select(positive.subarray(0, count), 0.998) : 1;
@@ -296,12 +299,12 @@
       const out = pixels.data;
       for (let i = 0; i < R; i++) {
         for (let j = 0; j < R; j++) {
-          const p = logp[i * R + j];
           const o = 4 * ((R - 1 - i) * R + j); // first row of the image is the top
-          const t = p > 0 ? (Math.log(p) - low) / span : -1;
-          if (t < 0) { out[o + 3] = 0; continue; }
+          const t = (logp[i * R + j] - low) / span; // -inf off the support
+          if (!(t >= 0)) { out[o + 3] = 0; continue; }
           // Dark mode reverses the map: the lowest densities fade into the dark page.
-          const c = 3 * (dark ? 255 - Math.min(255, Math.floor(t * 256)) : Math.min(255, Math.floor(t * 256)));
+          const step = Math.min(255, Math.floor(t * 256));
+          const c = 3 * (dark ? 255 - step : step);
           out[o] = lut[c]; out[o + 1] = lut[c + 1]; out[o + 2] = lut[c + 2]; out[o + 3] = 255;
         }
       }
@@ -362,10 +365,12 @@
         ctx.strokeStyle = col.line;
         ctx.lineWidth = 1;
         ctx.beginPath();
+        let drawing = false; // a line breaks where a point has no finite image
         for (let i = 0; i < g.length; i++) {
-          const ok = Number.isFinite(g[i]) && Number.isFinite(h[i]);
-          if (ok && i % ALONG && Number.isFinite(g[i - 1]) && Number.isFinite(h[i - 1])) ctx.lineTo(X(g[i]), Y(h[i]));
-          else if (ok) ctx.moveTo(X(g[i]), Y(h[i]));
+          if (!Number.isFinite(g[i]) || !Number.isFinite(h[i])) { drawing = false; continue; }
+          if (drawing && i % ALONG) ctx.lineTo(X(g[i]), Y(h[i]));
+          else ctx.moveTo(X(g[i]), Y(h[i]));
+          drawing = true;
         }
         ctx.stroke();
       }
@@ -520,7 +525,8 @@
       // Arrow keys step to the next multiple of the slider's step, so that round values
       // (e = 0) are reachable from the seed-0 draw; Page keys move ten steps.
       input.addEventListener("keydown", (event) => {
-        const steps = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10, PageDown: -10 }[event.key];
+        const steps = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1,
+          PageUp: 10, PageDown: -10 }[event.key];
         if (!steps) return;
         event.preventDefault();
         const step = Number(input.dataset.step);
@@ -614,9 +620,10 @@
         for (const input of sliders) {
           if (S[input.name] !== defaults[input.name]) query.set(input.name, S[input.name]);
         }
-        const search = query.toString();
+        const search = query.toString().replace(/%2C/g, ","); // readable: order=sigmoid,shift,...
         try {
-          history.replaceState(history.state, "", search ? `?${search}` : window.location.pathname);
+          const { pathname, hash } = window.location;
+          history.replaceState(history.state, "", `${search ? `?${search}` : pathname}${hash}`);
         } catch (error) { /* some file:// pages refuse; the view still works */ }
       }, 300);
     }
