@@ -261,6 +261,7 @@ class ExplorerValue(SphinxRole):
             "resolution": f"{data['resolution']} × {data['resolution']}",
             "decades": str(data["decades"]),
             "seed": str(data["seed"]),
+            "orderings": f"{math.factorial(len(data['stages'])):,}",
             "shift": f"({pretty(d['c0'])}, {pretty(d['c1'])})",
             "scale": f"({pretty(d['d0'])}, {pretty(d['d1'])})",
             "theta-degrees": f"{math.degrees(d['theta']):.1f}°",

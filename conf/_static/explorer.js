@@ -68,8 +68,8 @@
           for (let i = 0; i < a.length; i++) { a[i] = sigmoid(a[i]); b[i] = sigmoid(b[i]); }
         },
         inverse(a, b, ld) {
-          // The logit as TFP computes it, log s - log1p(-s), and the log-det of the inverse,
-          // -log s(1 - s) = -(log s + log1p(-s)), from the same two logarithms. (TFP writes
+          // The logit as TFP computes it, log q - log1p(-q), and the log-det of the inverse,
+          // -log q(1 - q) = -(log q + log1p(-q)), from the same two logarithms. (TFP writes
           // it as softplus(x) + softplus(-x) of the logit x: equal to rounding.)
           for (let i = 0; i < a.length; i++) {
             const la = Math.log(a[i]);
