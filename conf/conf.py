@@ -41,6 +41,7 @@ extensions = [
     "matplotlib.sphinxext.plot_directive",  # small figures drawn on the theory pages
     "sphinx_togglebutton",  # hidden solutions open on a click
     "sphinx_exercise",  # numbered exercises and their solutions
+    "flowdocs_explorer",  # conf/_ext: the in-browser explorer of the five-stage flow
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
