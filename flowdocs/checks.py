@@ -25,6 +25,8 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
+from flowdocs import grids
+
 __all__ = [
     "HistogramAgreement",
     "autodiff_log_det",
@@ -34,9 +36,6 @@ __all__ = [
     "probability_mass",
     "round_trip_error",
 ]
-
-_CHUNK_SIZE = 40_000
-"""Points per ``log_prob`` call on a grid, to bound memory."""
 
 
 def _as_points(points, bijector=None):
@@ -191,44 +190,25 @@ def round_trip_error(bijector, points, start="x"):
     return float(np.max(gap / np.maximum(scale, tiny)))
 
 
-def _midpoints(low, high, count):
-    """Midpoints of ``count`` equal cells of ``[low, high]`` and the cell width (float64)."""
-    width = (high - low) / count
-    return low + width * (np.arange(count) + 0.5), width
+def _log_density_in(distribution, coordinates):
+    """The log-density to integrate: ``distribution`` itself, or with a bijector
+    ``coordinates`` = g that of u = g^{-1}(x), ``log p(g(u)) + log|det J_g(u)|``, as a
+    function of NumPy points u."""
+    if coordinates is None:
+        return distribution
 
+    def log_density(u):
+        u = tf.constant(u, dtype=distribution.dtype)
+        x = _fresh_copy(coordinates.forward(u))
+        log_jacobian = coordinates.forward_log_det_jacobian(u, event_ndims=1)
+        return (distribution.log_prob(x) + log_jacobian).numpy()
 
-def _density_on_grid(distribution, bounds, resolution, coordinates, chunk_size):
-    """The density at the midpoints of a ``resolution`` grid over ``bounds`` and the cell area.
-
-    Returns a float64 array of shape ``resolution`` (first axis: first coordinate). With a
-    bijector ``coordinates`` = g, the density is that of u = g^{-1}(x):
-    ``p(g(u)) |det J_g(u)|``. A NaN density raises: it must not vanish from a sum.
-    """
-    (a, width_a), (b, width_b) = (
-        _midpoints(low, high, count)
-        for (low, high), count in zip(bounds, np.broadcast_to(resolution, 2), strict=True)
-    )
-    grid = np.stack(np.meshgrid(a, b, indexing="ij"), axis=-1).reshape(-1, 2)
-    dtype = distribution.dtype
-    log_density = []
-    for start in range(0, len(grid), chunk_size):
-        u = tf.constant(grid[start : start + chunk_size], dtype=dtype)
-        if coordinates is None:
-            log_density.append(distribution.log_prob(u).numpy())
-        else:
-            x = _fresh_copy(coordinates.forward(u))
-            log_jacobian = coordinates.forward_log_det_jacobian(u, event_ndims=1)
-            log_density.append((distribution.log_prob(x) + log_jacobian).numpy())
-    density = np.exp(np.concatenate(log_density).astype(np.float64))
-    if np.any(np.isnan(density)):
-        raise ValueError(
-            f"{distribution.name}: log_prob is NaN at {np.sum(np.isnan(density))} grid points."
-        )
-    return density.reshape(len(a), len(b)), width_a * width_b
+    log_density.__name__ = f"{distribution.name} in the coordinates of {coordinates.name}"
+    return log_density
 
 
 def probability_mass(
-    distribution, bounds, resolution=400, coordinates=None, chunk_size=_CHUNK_SIZE
+    distribution, bounds, resolution=400, coordinates=None, chunk_size=grids.CHUNK_SIZE
 ):
     r"""The probability of a box, by the midpoint rule on a regular grid.
 
@@ -260,7 +240,9 @@ def probability_mass(
     float
         The estimated probability, summed in float64.
     """
-    density, cell_area = _density_on_grid(distribution, bounds, resolution, coordinates, chunk_size)
+    density, cell_area = grids.density_on_grid(
+        _log_density_in(distribution, coordinates), bounds, resolution, "ij", chunk_size
+    )
     return float(np.sum(density) * cell_area)
 
 
@@ -319,8 +301,10 @@ def histogram_agreement(
     """
     bins = tuple(np.broadcast_to(bins, 2))
     resolution = tuple(count * subdivisions for count in bins)
-    density, cell_area = _density_on_grid(
-        distribution, bounds, resolution, coordinates, _CHUNK_SIZE
+    # "ij": density[i, j] is the cell of the i-th first and the j-th second coordinate,
+    # as histogram2d counts them.
+    density, cell_area = grids.density_on_grid(
+        _log_density_in(distribution, coordinates), bounds, resolution, "ij"
     )
     expected_share = density.reshape(bins[0], subdivisions, bins[1], subdivisions).sum(axis=(1, 3))
     samples = np.reshape(np.asarray(samples), [-1, 2])
