@@ -8,6 +8,8 @@ only when ``validate_args=True``. :class:`Sigmoid` is TFP's own sigmoid with a f
 map whose gradient stays finite for large inputs.
 """
 
+import functools
+
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
@@ -19,7 +21,7 @@ from tensorflow_probability.python.internal import (
     tensor_util,
 )
 
-__all__ = ["EVENT_SIZE", "Rotation2D", "ShiftAndCube", "Sigmoid"]
+__all__ = ["EVENT_SIZE", "Rotation2D", "ShiftAndCube", "Sigmoid", "partial_map"]
 
 EVENT_SIZE = 2
 """Every bijector of the flow maps 2-vectors to 2-vectors."""
@@ -266,3 +268,68 @@ def _safe_sigmoid(x):
     cutoff = -20.0 if dtype_util.base_dtype(x.dtype) == tf.float64 else -9.0
     low = x < cutoff
     return tf.where(low, tf.exp(tf.where(low, x, cutoff)), tf.math.sigmoid(x))
+
+
+# -- Partial maps: a fraction of the way from the identity ---------------------------
+
+
+@functools.singledispatch
+def partial_map(bijector, t):
+    r"""The map a fraction ``t`` of the way from the identity to ``bijector``.
+
+    A bijector with a parameter whose value :math:`p_0` gives the identity grows it
+    linearly, :math:`p_t = (1 - t)\,p_0 + t\,p`, so every partial map is a map of the
+    same family: ``tfp.bijectors.Shift`` (:math:`t c`), ``tfp.bijectors.Scale``
+    (:math:`(1 - t) + t d`), :class:`ShiftAndCube` (:math:`t e`) and :class:`Rotation2D`
+    (:math:`t \theta`). Any other bijector is blended with the identity,
+
+    .. math:: f_t(z) = (1 - t)\, z + t\, f(z),
+
+    which stays invertible for a map that increases in each coordinate, such as the
+    sigmoid: its derivative :math:`1 - t + t f'(z)` is positive. A new family of maps
+    registers its own rule with ``@partial_map.register(MyBijector)``.
+
+    Parameters
+    ----------
+    bijector : tfp.bijectors.Bijector
+        The map :math:`f` of 2-vectors.
+    t : float
+        The fraction, from 0 (the identity) to 1 (the bijector itself).
+
+    Returns
+    -------
+    function of a tensor ``[..., 2]``
+        :math:`f_t`, from a tensor of points to a tensor of the same shape and dtype.
+    """
+    t = _fraction(t)
+    return lambda z: (1.0 - t) * z + t * bijector.forward(z)
+
+
+@partial_map.register(tfp.bijectors.Shift)
+def _partial_shift(bijector, t):
+    shift = tf.convert_to_tensor(bijector.shift)
+    return tfp.bijectors.Shift(_fraction(t) * shift).forward
+
+
+@partial_map.register(tfp.bijectors.Scale)
+def _partial_scale(bijector, t):
+    t, scale = _fraction(t), tf.convert_to_tensor(bijector.scale)
+    return tfp.bijectors.Scale((1.0 - t) + t * scale).forward
+
+
+@partial_map.register(ShiftAndCube)
+def _partial_shift_and_cube(bijector, t):
+    return ShiftAndCube(_fraction(t) * tf.convert_to_tensor(bijector.strength)).forward
+
+
+@partial_map.register(Rotation2D)
+def _partial_rotation(bijector, t):
+    return Rotation2D(_fraction(t) * tf.convert_to_tensor(bijector.angle)).forward
+
+
+def _fraction(t):
+    """``t`` as a Python float (so that it takes the bijector's dtype), refused outside [0, 1]."""
+    t = float(t)
+    if not 0.0 <= t <= 1.0:
+        raise ValueError(f"t must lie between 0 (the identity) and 1 (the map); got {t}.")
+    return t
