@@ -29,10 +29,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
+from matplotlib.colors import LogNorm
+from matplotlib.lines import Line2D
 
 import flowdocs
 from flowdocs import checks
-from flowdocs.plotting import density_comparison
+from flowdocs.grids import density_on_grid
+from flowdocs.plotting.axes import frame, view
+from flowdocs.plotting.style import DENSITY_CMAP, SAMPLE_COLOR
 
 tfb = tfp.bijectors
 
@@ -263,8 +267,80 @@ rows = [
     [panel("correct f3", 3), panel("log-det of 1", 3)],
     [panel("correct f3", 3), panel("e re-drawn", 3)],
 ]
+
+# %%
+# Each density is ``exp(log_prob)`` at the midpoints of a 200 x 200 grid over the view
+# of the correct stage's samples, laid out as an image (``indexing="xy"``: rows run
+# along the second coordinate), on a logarithmic scale three decades deep.
+white_below = DENSITY_CMAP.with_extremes(under="white", bad="white")
+
 # sphinx_gallery_thumbnail_number = 1
-density_comparison(
-    rows, suptitle="Each bug (right) beside the correct stage"
+fig = plt.figure(
+    figsize=(3.6 * 2 + 1.0, 3.5 * len(rows) + 0.6), layout="constrained"
 )
+axes = fig.subplots(len(rows), 2)
+for row, panels in zip(axes, rows, strict=True):
+    box, to_scale = view(panels[0][2])  # the correct stage's samples
+    norm = None
+    for ax, (title, distribution, samples, caption) in zip(
+        row, panels, strict=True
+    ):
+        density, _ = density_on_grid(
+            distribution, box, 200, indexing="xy"
+        )
+        if norm is None:  # the row's colour scale, from its first panel
+            top = np.quantile(density[density > 0], 0.998)
+            norm = LogNorm(vmin=top * 1e-3, vmax=top)
+        image = ax.imshow(
+            np.ma.masked_less_equal(density, 0.0),
+            origin="lower",
+            extent=np.ravel(box),
+            cmap=white_below,
+            norm=norm,
+            interpolation="nearest",
+            aspect="auto",
+        )
+        ax.scatter(
+            *samples.T, s=2.0, c=SAMPLE_COLOR, linewidths=0, alpha=0.6
+        )
+        frame(ax, box, to_scale)
+        ax.set_title(title, fontsize="medium")
+        ax.text(
+            0.03,
+            0.97,
+            caption,
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize="small",
+            bbox={"facecolor": "white", "edgecolor": "0.5", "alpha": 0.9},
+        )
+        ax.set(xlabel="$z_a$", ylabel="$z_b$")
+    bar = fig.colorbar(image, ax=row[-1], shrink=0.85, extend="both")
+    bar.set_label("density (log scale)", fontsize="small")
+    bar.ax.tick_params(labelsize="x-small")
+legend = [
+    Line2D(
+        [],
+        [],
+        ls="",
+        marker="o",
+        markersize=5,
+        color=SAMPLE_COLOR,
+        label="samples (forward map)",
+    ),
+    Line2D(
+        [],
+        [],
+        ls="",
+        marker="s",
+        markersize=8,
+        color=DENSITY_CMAP(0.7),
+        label="density from log_prob (inverse map and log-det)",
+    ),
+]
+fig.legend(
+    handles=legend, loc="outside lower center", ncols=2, frameon=False
+)
+fig.suptitle("Each bug (right) beside the correct stage")
 plt.show()

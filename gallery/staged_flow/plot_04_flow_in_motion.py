@@ -21,10 +21,11 @@ To run this script yourself: ``pip install flowdocs``.
 # its derivative :math:`1 - t + t\,\sigma'(z)` stays positive. A grid of lines moves
 # with the points, and the view follows them, always to scale.
 #
-# :func:`flowdocs.plotting.flow_animation` returns a matplotlib ``FuncAnimation``; this
-# page embeds it as JavaScript frames (use the buttons to step through it, or slow it
-# down). Its 21 frames are JPEG images at 72 dpi, which keeps the page light. Keep a
-# reference to the animation, or it is deleted before it is drawn.
+# :func:`flowdocs.plotting.flow_animation` returns the figure and a matplotlib
+# ``FuncAnimation``, as ``fig, anim``; this page embeds the animation as JavaScript
+# frames (use the buttons to step through it, or slow it down). Its 21 frames are JPEG
+# images at 72 dpi, which keeps the page light. Keep a reference to the animation, or
+# it is deleted before it is drawn.
 import matplotlib.pyplot as plt
 
 import flowdocs
@@ -37,5 +38,7 @@ plt.rcParams["animation.writer"] = "pillow"
 
 # sphinx_gallery_capture_repr = ()
 flow = flowdocs.five_stage_flow(seed=0)
-anim = flow_animation(flow, n=600, seed=0, frames_per_stage=4, dpi=72)
+fig, anim = flow_animation(
+    flow, n=600, seed=0, frames_per_stage=4, dpi=72
+)
 anim  # in a notebook, this line shows the animation
