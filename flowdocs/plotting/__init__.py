@@ -20,7 +20,7 @@ coloured on a logarithmic scale spanning
 :data:`~flowdocs.plotting.style.DENSITY_DECADES` decades below the top of the map.
 """
 
-from flowdocs.plotting.densities import samples_and_density
+from flowdocs.plotting.densities import samples_and_density, staged_density
 from flowdocs.plotting.maps import transformation
 from flowdocs.plotting.motion import flow_animation
 from flowdocs.plotting.samples import scatter_panels, staged_scatter
@@ -56,6 +56,7 @@ __all__ = [
     "quadrant_of",
     "samples_and_density",
     "scatter_panels",
+    "staged_density",
     "staged_scatter",
     "training_curves",
     "transformation",

@@ -1,4 +1,5 @@
-r"""Samples beside their exact density, with the regions that hold given probabilities.
+r"""Samples beside their exact density: after every stage of a flow, or with the regions
+that hold given probabilities.
 
 The region of probability :math:`m` is the highest-density region: the set
 :math:`\{p > \lambda_m\}` whose level :math:`\lambda_m` satisfies
@@ -11,6 +12,7 @@ import numpy as np
 from flowdocs import grids
 from flowdocs.plotting.axes import (
     as_points,
+    check_count,
     check_event_size,
     coordinate_labels,
     frame,
@@ -19,9 +21,71 @@ from flowdocs.plotting.axes import (
 )
 from flowdocs.plotting.axes import view as view_of
 from flowdocs.plotting.images import density_colorbar, density_image, density_map, density_norm
-from flowdocs.plotting.style import point_colors
+from flowdocs.plotting.style import point_colors, quadrant_of
 
-__all__ = ["samples_and_density"]
+__all__ = ["samples_and_density", "staged_density"]
+
+
+def staged_density(flow, n=1000, seed=0, stages=None, resolution=200, panel_size=3.0):
+    r"""The same ``n`` samples and the exact density after 0, 1, ..., k stages of ``flow``.
+
+    Row ``k`` shows :math:`z_k = f_k \circ \dots \circ f_1(z_0)`: the samples (coloured by
+    their base point's quadrant) on the left, :math:`\exp \log p_k` on the right, over
+    the same view, with a colour bar.
+
+    Parameters
+    ----------
+    flow : flowdocs.Flow
+        A flow of 2-vectors with ``k`` stages.
+    n : int
+        Number of samples.
+    seed : int
+        Seed of the base points (:meth:`flowdocs.Flow.staged_samples`).
+    stages : sequence of int, optional
+        The rows, each a number of stages from 0 to ``k``; every stage, 0 included, by
+        default.
+    resolution : int
+        Grid cells along each axis of a density map.
+    panel_size : float
+        Width and height of a panel, in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels per row (samples; density) and one colour bar per row.
+    """
+    check_count(n, "n")
+    check_event_size(flow.base, "flow.base")
+    points = flow.staged_samples(n, seed=seed)
+    stages = range(len(points)) if stages is None else list(stages)
+    if not stages or not all(0 <= k < len(points) for k in stages):
+        raise ValueError(
+            f"stages must be numbers of stages from 0 to {len(points) - 1}; got {stages}."
+        )
+    colors = point_colors(quadrant_of(points[0], flow.base.mean().numpy()), n)
+    fig = plt.figure(
+        figsize=(2 * panel_size + 0.9, len(stages) * panel_size + 0.8), layout="constrained"
+    )
+    axes = fig.subplots(len(stages), 2, squeeze=False)
+    for k, (left, right) in zip(stages, axes, strict=True):
+        z = points[k]
+        box, to_scale = view_of(z)
+        density, _ = density_map(flow.distribution_after(k), box, resolution)
+        scatter(left, z, colors)
+        image = density_image(right, density, box, density_norm(density))
+        density_colorbar(fig, image, right, label=f"$p_{k}$ (log scale)")
+        label = r"$z_0 \sim p_0$" if k == 0 else f"$z_{k} = {flow.composition(k)}$"
+        left.set_title(f"{label}: samples", fontsize="medium")
+        right.set_title(f"$p_{k}(z_{k})$, exact", fontsize="medium")
+        for ax in (left, right):
+            frame(ax, box, to_scale)
+            coordinate_labels(ax, f"z_{k}")
+    quadrant_legend(fig)
+    fig.suptitle(
+        f"{n:,} samples beside the exact density"
+        + (", stage by stage" if len(stages) > 1 else f" after {len(flow.stages)} stages")
+    )
+    return fig
 
 
 def samples_and_density(
