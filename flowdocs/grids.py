@@ -125,10 +125,10 @@ def log_density_on_grid(log_density, bounds, resolution, indexing="ij", chunk_si
     points, cell_area = midpoint_grid(bounds, resolution, indexing)
     flat = points.reshape(-1, 2)
     if hasattr(log_density, "log_prob"):
-        event_shape = tuple(log_density.event_shape)
-        if event_shape != (2,):
+        event_shape = list(log_density.event_shape)
+        if event_shape != [2]:
             raise ValueError(
-                f"{log_density.name} must be a distribution of 2-vectors (event shape (2,)); "
+                f"{log_density.name} must be a distribution of 2-vectors (event shape [2]); "
                 f"got event shape {event_shape}."
             )
         dtype = log_density.dtype

@@ -120,7 +120,7 @@ def view(points, quantile=0.005, pad=0.08, square_pad=0.02):
     low, high = np.quantile(points, [quantile, 1.0 - quantile], axis=0)
     center = (low + high) / 2.0
     half = np.maximum((high - low) / 2.0, 1e-6) * (1.0 + pad)
-    to_scale = half.max() <= MAX_ASPECT_RATIO * half.min()
+    to_scale = bool(half.max() <= MAX_ASPECT_RATIO * half.min())
     if to_scale:
         half = np.full(2, half.max())
     return tuple((c - h, c + h) for c, h in zip(center, half, strict=True)), to_scale
