@@ -54,6 +54,17 @@ def documented_objects():
     return {match["name"] for line in lines if (match := entry.match(line))}
 
 
+def exporters(name, value):
+    """The modules whose ``__all__`` exports this very ``value`` as ``name``: the module that
+    defines it (data has no ``__module__`` to say which) and every package re-exporting it."""
+    modules = [importlib.import_module(other) for other in MODULES]
+    return {
+        module.__name__
+        for module in modules
+        if name in getattr(module, "__all__", ()) and getattr(module, name, None) is value
+    }
+
+
 @pytest.mark.parametrize("module_name", MODULES)
 def test_every_public_definition_is_in_the_module_all(module_name):
     module = importlib.import_module(module_name)
@@ -73,6 +84,7 @@ def test_every_exported_name_has_an_entry_on_the_api_pages(module_name):
         value = getattr(module, name)
         home = getattr(value, "__module__", module_name) if callable(value) else module_name
         candidates = {f"{module_name}.{name}", f"{home}.{name}", f"flowdocs.{name}"}
+        candidates |= {f"{other}.{name}" for other in exporters(name, value)}
         if not candidates & documented:
             undocumented.append(name)
     assert not undocumented, (
