@@ -164,16 +164,8 @@ def density_on_grid(log_density, bounds, resolution, indexing="ij", chunk_size=C
 
     Parameters
     ----------
-    log_density : tfp.distributions.Distribution, or a function of points ``[m, 2]``
-        As for :func:`log_density_on_grid`.
-    bounds : ((float, float), (float, float))
-        The box.
-    resolution : int or (int, int)
-        Cells along each axis.
-    indexing : ``"ij"`` or ``"xy"``
-        Layout of the result, as in :func:`midpoint_grid`.
-    chunk_size : int
-        Points per call of ``log_density``.
+    log_density, bounds, resolution, indexing, chunk_size
+        The density and the grid, as for :func:`log_density_on_grid`.
 
     Returns
     -------

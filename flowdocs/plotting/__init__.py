@@ -9,8 +9,10 @@ One topic per module: :mod:`~flowdocs.plotting.style` (colours and constants),
 :mod:`~flowdocs.plotting.axes` and :mod:`~flowdocs.plotting.images` (the helpers every
 figure uses: views, frames, labels, density maps), and one module per kind of figure
 (``samples``, ``densities``, ``maps``, ``motion``, ``training``). This package
-re-exports the figures and the style. A figure that only one page draws is drawn in
-that page's script instead, so that a reader sees how it is made.
+re-exports the figures and everything in ``style`` (the colours and constants were
+names of ``flowdocs.plotting`` before it became a package). A figure that only one
+page draws is drawn in that page's script instead, so that a reader sees how it is
+made.
 
 Conventions shared by every figure: points keep the colour of the quadrant of their
 base point (:data:`~flowdocs.plotting.style.QUADRANT_COLORS`); a panel is drawn to
@@ -24,7 +26,7 @@ from flowdocs.plotting.densities import samples_and_density, staged_density
 from flowdocs.plotting.maps import transformation
 from flowdocs.plotting.motion import flow_animation
 from flowdocs.plotting.samples import scatter_panels, staged_scatter
-from flowdocs.plotting.style import (
+from flowdocs.plotting.style import (  # the whole style, as before the split
     DENSITY_CMAP,
     DENSITY_DECADES,
     GRID_LINE_COLOR,
