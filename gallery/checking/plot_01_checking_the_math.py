@@ -173,6 +173,11 @@ for name, row in table.items():
 rows = list(table)
 positions = np.arange(len(rows))[::-1]  # the first row on top
 within, over = "#0072B2", "#D55E00"  # Okabe–Ito blue and vermillion
+beside_bar = {
+    "va": "center",
+    "fontsize": "x-small",
+    "bbox": {"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+}
 
 
 def bar_label(value):
@@ -184,6 +189,33 @@ def bar_label(value):
     return f"{value:.1e}" if value < 0.01 else f"{value:.2g}"
 
 
+def check_panel(ax, check, tolerance):
+    """One bar per row, on a log axis from the values to the tolerance."""
+    values = np.array([table[row].get(check, np.nan) for row in rows])
+    positive = values[np.isfinite(values) & (values > 0)]
+    floor = min(tolerance, *positive) / 100
+    top = max(tolerance, *positive) * 100
+    shown = np.where(np.isnan(values), 0.0, np.maximum(values, floor))
+    passed = ~(values > tolerance)  # NaN passes: nothing to check
+    color = np.where(passed, within, over)
+    ax.barh(positions, shown, left=floor / 10, color=color, height=0.6)
+    ax.axvline(tolerance, color="black", linestyle="--", linewidth=1.0)
+    ax.set_xscale("log")
+    ax.set_xlim(floor / 10, top)
+    for y, value in zip(positions, values, strict=True):
+        x = floor if np.isnan(value) else max(value, floor) * 1.5
+        ax.text(x, y, bar_label(value), **beside_bar)
+    ax.set_title(check, fontsize="medium")
+    ax.set_xlabel(
+        f"log scale; dashed: tolerance {tolerance:g}", fontsize="small"
+    )
+    ax.grid(axis="x", alpha=0.3)
+    ax.tick_params(axis="x", labelsize="x-small")
+
+
+# %%
+# One panel per check, side by side, sharing the rows.
+
 # sphinx_gallery_thumbnail_number = 1
 fig = plt.figure(
     figsize=(2.7 * len(tolerances) + 1.4, 0.42 * len(rows) + 1.7),
@@ -191,45 +223,14 @@ fig = plt.figure(
 )
 axes = fig.subplots(1, len(tolerances), sharey=True)
 for ax, (check, tolerance) in zip(axes, tolerances.items(), strict=True):
-    values = np.array([table[row].get(check, np.nan) for row in rows])
-    positive = values[np.isfinite(values) & (values > 0)]
-    floor = min(tolerance, *positive) / 100  # the axis spans the values
-    top = max(tolerance, *positive) * 100  # and the tolerance
-    shown = np.where(np.isnan(values), 0.0, np.maximum(values, floor))
-    passed = ~(values > tolerance)  # NaN passes: nothing to check
-    ax.barh(
-        positions,
-        shown,
-        left=floor / 10,
-        color=np.where(passed, within, over),
-        height=0.6,
-    )
-    ax.axvline(tolerance, color="black", linestyle="--", linewidth=1.0)
-    ax.set_xscale("log")
-    ax.set_xlim(floor / 10, top)
-    for y, value in zip(positions, values, strict=True):
-        x = floor if np.isnan(value) else max(value, floor) * 1.5
-        ax.text(
-            x,
-            y,
-            bar_label(value),
-            va="center",
-            fontsize="x-small",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
-        )
-    ax.set_title(check, fontsize="medium")
-    ax.set_xlabel(
-        f"log scale; dashed: tolerance {tolerance:g}", fontsize="small"
-    )
-    ax.grid(axis="x", alpha=0.3)
-    ax.tick_params(axis="x", labelsize="x-small")
+    check_panel(ax, check, tolerance)
 axes[0].set_yticks(positions, rows)
-legend = [
-    Line2D([], [], color=within, linewidth=6, label="within tolerance"),
-    Line2D([], [], color=over, linewidth=6, label="over tolerance"),
+keys = [
+    Line2D([], [], color=color, linewidth=6) for color in (within, over)
 ]
+labels = ["within tolerance", "over tolerance"]
 fig.legend(
-    handles=legend, loc="outside lower center", ncols=2, frameon=False
+    keys, labels, loc="outside lower center", ncols=2, frameon=False
 )
 fig.suptitle("Every check of every stage, against its tolerance")
 plt.show()

@@ -269,78 +269,72 @@ rows = [
 ]
 
 # %%
-# Each density is ``exp(log_prob)`` at the midpoints of a 200 x 200 grid over the view
-# of the correct stage's samples, laid out as an image (``indexing="xy"``: rows run
-# along the second coordinate), on a logarithmic scale three decades deep.
+# One panel: the density ``exp(log_prob)`` at the midpoints of a 200 x 200 grid over
+# the view, laid out as an image (``indexing="xy"``: rows run along the second
+# coordinate), on a logarithmic scale three decades deep, and the samples over it.
 white_below = DENSITY_CMAP.with_extremes(under="white", bad="white")
+in_a_box = {
+    "ha": "left",
+    "va": "top",
+    "fontsize": "small",
+    "bbox": {"facecolor": "white", "edgecolor": "0.5", "alpha": 0.9},
+}
+
+
+def density_panel(ax, distribution, samples, box, norm=None):
+    """Draw the density and the samples; return the image of the density."""
+    density, _ = density_on_grid(distribution, box, 200, indexing="xy")
+    if norm is None:  # three decades below the top of this density
+        top = np.quantile(density[density > 0], 0.998)
+        norm = LogNorm(vmin=top * 1e-3, vmax=top)
+    image = ax.imshow(
+        np.ma.masked_less_equal(density, 0.0),
+        origin="lower",
+        extent=np.ravel(box),
+        cmap=white_below,
+        norm=norm,
+        interpolation="nearest",
+        aspect="auto",
+    )
+    ax.scatter(*samples.T, s=2.0, c=SAMPLE_COLOR, linewidths=0, alpha=0.6)
+    return image
+
+
+# %%
+# One row per bug. The correct stage on the left sets the view and the colour scale
+# of its row.
 
 # sphinx_gallery_thumbnail_number = 1
 fig = plt.figure(
-    figsize=(3.6 * 2 + 1.0, 3.5 * len(rows) + 0.6), layout="constrained"
+    figsize=(8.2, 3.5 * len(rows) + 0.6), layout="constrained"
 )
-axes = fig.subplots(len(rows), 2)
-for row, panels in zip(axes, rows, strict=True):
-    box, to_scale = view(panels[0][2])  # the correct stage's samples
+for row, panels in zip(fig.subplots(len(rows), 2), rows, strict=True):
+    box, to_scale = view(panels[0][2])
     norm = None
     for ax, (title, distribution, samples, caption) in zip(
         row, panels, strict=True
     ):
-        density, _ = density_on_grid(
-            distribution, box, 200, indexing="xy"
-        )
-        if norm is None:  # the row's colour scale, from its first panel
-            top = np.quantile(density[density > 0], 0.998)
-            norm = LogNorm(vmin=top * 1e-3, vmax=top)
-        image = ax.imshow(
-            np.ma.masked_less_equal(density, 0.0),
-            origin="lower",
-            extent=np.ravel(box),
-            cmap=white_below,
-            norm=norm,
-            interpolation="nearest",
-            aspect="auto",
-        )
-        ax.scatter(
-            *samples.T, s=2.0, c=SAMPLE_COLOR, linewidths=0, alpha=0.6
-        )
-        frame(ax, box, to_scale)
+        image = density_panel(ax, distribution, samples, box, norm)
+        norm = image.norm  # the first panel's, for the whole row
+        frame(ax, box, to_scale)  # to scale, or marked as not
         ax.set_title(title, fontsize="medium")
-        ax.text(
-            0.03,
-            0.97,
-            caption,
-            transform=ax.transAxes,
-            ha="left",
-            va="top",
-            fontsize="small",
-            bbox={"facecolor": "white", "edgecolor": "0.5", "alpha": 0.9},
-        )
+        ax.text(0.03, 0.97, caption, transform=ax.transAxes, **in_a_box)
         ax.set(xlabel="$z_a$", ylabel="$z_b$")
     bar = fig.colorbar(image, ax=row[-1], shrink=0.85, extend="both")
     bar.set_label("density (log scale)", fontsize="small")
     bar.ax.tick_params(labelsize="x-small")
-legend = [
+keys = [
+    Line2D([], [], ls="", marker="o", markersize=5, color=SAMPLE_COLOR),
     Line2D(
-        [],
-        [],
-        ls="",
-        marker="o",
-        markersize=5,
-        color=SAMPLE_COLOR,
-        label="samples (forward map)",
-    ),
-    Line2D(
-        [],
-        [],
-        ls="",
-        marker="s",
-        markersize=8,
-        color=DENSITY_CMAP(0.7),
-        label="density from log_prob (inverse map and log-det)",
+        [], [], ls="", marker="s", markersize=8, color=DENSITY_CMAP(0.7)
     ),
 ]
+labels = [
+    "samples (forward map)",
+    "density from log_prob (inverse map and log-det)",
+]
 fig.legend(
-    handles=legend, loc="outside lower center", ncols=2, frameon=False
+    keys, labels, loc="outside lower center", ncols=2, frameon=False
 )
 fig.suptitle("Each bug (right) beside the correct stage")
 plt.show()

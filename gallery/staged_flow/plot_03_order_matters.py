@@ -83,60 +83,53 @@ finals = [
 ranks = ["last", "4th", "3rd", "2nd", "first"]
 
 # %%
-# Drawn as small multiples: 15 rows of 8 panels without ticks, each framing a square
-# around the middle 98 % of its points (the unit square, when they all lie in it), so
-# that shapes compare but sizes do not.
+# A small panel frames a square around the middle 98 % of its points (the unit square,
+# when they all lie in it), so that shapes compare but sizes do not.
+colors = point_colors(groups, len(z0))
+corner = {"ha": "right", "va": "bottom", "fontsize": 6, "color": "0.35"}
+
+
+def small_panel(ax, points, title, framed=False):
+    """The points in a square view, without ticks; a black frame if framed."""
+    ax.scatter(*points.T, s=1.0, c=colors, linewidths=0, alpha=0.9)
+    (x0, x1), (y0, y1) = view(points, quantile=0.01, square_pad=0.07)[0]
+    half = max(x1 - x0, y1 - y0) / 2
+    ax.set_xlim((x0 + x1) / 2 - half, (x0 + x1) / 2 + half)
+    ax.set_ylim((y0 + y1) / 2 - half, (y0 + y1) / 2 + half)
+    ax.set(aspect="equal", xticks=[], yticks=[])
+    ax.set_title(title, fontsize=7, pad=2)
+    ax.text(
+        0.97, 0.03, f"{2 * half:.2g}", transform=ax.transAxes, **corner
+    )
+    for spine in ax.spines.values():
+        spine.set_linewidth(2.0 if framed else 0.8)
+        spine.set_color("black" if framed else "0.6")
+
+
+# %%
+# 15 rows of 8 panels, three rows for each position of the sigmoid.
 titles = ["".join(str(i + 1) for i in order) for order in orders]
 original = orders.index((0, 1, 2, 3, 4))
-colors = point_colors(groups, len(z0))
 ncols, size = 8, 0.88
 nrows = len(finals) // ncols
 height = nrows * (size + 0.18) + 0.8
 fig = plt.figure(figsize=(ncols * size + 0.9, height))
+margins = {
+    "left": 0.1,
+    "right": 0.99,
+    "top": 1 - 0.6 / height,
+    "bottom": 0.01,
+}
 axes = fig.subplots(
-    nrows,
-    ncols,
-    gridspec_kw={
-        "left": 0.1,
-        "right": 0.99,
-        "top": 1 - 0.6 / height,
-        "bottom": 0.01,
-        "wspace": 0.12,
-        "hspace": 0.3,
-    },
+    nrows, ncols, gridspec_kw={**margins, "wspace": 0.12, "hspace": 0.3}
 )
 panels = zip(axes.ravel(), finals, titles, strict=True)
 for i, (ax, points, title) in enumerate(panels):
-    ax.scatter(*points.T, s=1.0, c=colors, linewidths=0, alpha=0.9)
-    box = view(points, quantile=0.01, square_pad=0.07)[0]
-    (x0, x1), (y0, y1) = box
-    half = max(x1 - x0, y1 - y0) / 2
-    ax.set_xlim((x0 + x1) / 2 - half, (x0 + x1) / 2 + half)
-    ax.set_ylim((y0 + y1) / 2 - half, (y0 + y1) / 2 + half)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title, fontsize=7, pad=2)
-    ax.text(
-        0.97,
-        0.03,
-        f"{2 * half:.2g}",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=6,
-        color="0.35",
-    )
-    for spine in ax.spines.values():
-        spine.set_linewidth(2.0 if i == original else 0.8)
-        spine.set_color("black" if i == original else "0.6")
+    small_panel(ax, points, title, framed=i == original)
 for row in range(0, nrows, 3):
+    label = f"$f_5$ {ranks[row // 3]}"
     axes[row, 0].set_ylabel(
-        f"$f_5$ {ranks[row // 3]}",
-        fontsize=7,
-        rotation=0,
-        ha="right",
-        va="center",
+        label, fontsize=7, rotation=0, ha="right", va="center"
     )
 fig.suptitle(
     "The same five maps in all 120 orders (300 samples each)",
