@@ -16,16 +16,10 @@ trainable or flows of small neural networks (``realnvp_flow``, ``maf_flow``)::
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
 from flowdocs.datasets import two_moons
 from flowdocs.fitting import best_start, fit
-from flowdocs.flow import (
-    Flow,
-    FlowDistribution,
-    Stage,
-    base_distribution,
-    draw_parameters,
-    five_stage_flow,
-    stateless_seed,
-)
+from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_flow
+from flowdocs.flow import Flow, FlowDistribution, Stage
 from flowdocs.neural_flows import maf_flow, realnvp_flow
+from flowdocs.seeds import stateless_seed
 
 __all__ = [
     "Flow",

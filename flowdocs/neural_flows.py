@@ -19,7 +19,8 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 import tf_keras
 
-from flowdocs.flow import Flow, Stage, base_distribution
+from flowdocs.five_stage import base_distribution
+from flowdocs.flow import Flow, Stage
 
 tfb = tfp.bijectors
 
