@@ -7,6 +7,7 @@ pass the same log-det and round-trip checks as the hand-built bijectors.
 """
 
 import functools
+import re
 
 import numpy as np
 import pytest
@@ -148,6 +149,48 @@ def test_a_loss_that_stops_being_finite_stops_training():
     data = np.random.default_rng(0).uniform(size=(100, 2)).astype(np.float32)
     with pytest.raises(FloatingPointError, match="became inf at step"):
         flowdocs.fit(model, data, steps=200, learning_rate=0.5, progress=False)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_a_diverging_fit_leaves_the_variables_at_their_last_finite_state(jit_compile):
+    # Steps of 1e30 send the flow's variables far out after the first update; the loss
+    # at the next step is infinite, and the update after that would make them NaN.
+    flow = flowdocs.five_stage_flow(seed=0, trainable=True)
+    data = flowdocs.five_stage_flow(seed=0, angle=1.0).staged_samples(500, seed=1)[-1]
+    data = data[np.all((data > 0) & (data < 1), axis=1)]
+    before = values_of(flow.distribution)
+    with pytest.raises(FloatingPointError, match="became inf at step 1") as error:
+        flowdocs.fit(flow, data, steps=5, learning_rate=1e30, progress=False,
+                     jit_compile=jit_compile)  # fmt: skip
+    after = values_of(flow.distribution)
+    assert all(np.all(np.isfinite(a)) for a in after)
+    # The loss of step 0 was the last finite one: the variables it was computed from.
+    assert all(np.array_equal(b, a) for b, a in zip(before, after, strict=True))
+    assert "back at the values that gave the last finite loss, that of step 0" in str(error.value)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_a_fit_that_fails_later_keeps_the_variables_of_the_step_before(jit_compile):
+    def uniform():
+        low, high = tf.Variable([-1.0, -1.0]), tf.Variable([2.0, 2.0])
+        return tfd.Independent(tfd.Uniform(low, high), reinterpreted_batch_ndims=1)
+
+    data = np.random.default_rng(0).uniform(size=(100, 2)).astype(np.float32)
+    model = uniform()
+    with pytest.raises(FloatingPointError, match=r"at step (\d+)") as error:
+        flowdocs.fit(model, data, steps=200, learning_rate=0.5, progress=False,
+                     jit_compile=jit_compile)  # fmt: skip
+    failed_at = int(re.search(r"at step (\d+)", str(error.value)).group(1))
+    assert failed_at >= 2
+    # The same training stopped one step before the failing one ends where fit put
+    # the variables back: the values under which the last finite loss was computed.
+    reference = uniform()
+    history = flowdocs.fit(reference, data, steps=failed_at - 1, learning_rate=0.5,
+                           progress=False, jit_compile=jit_compile)  # fmt: skip
+    assert np.all(np.isfinite(history))
+    for kept, expected in zip(values_of(model), values_of(reference), strict=True):
+        np.testing.assert_array_equal(kept, expected)
+    assert f"that of step {failed_at - 1}" in str(error.value)
 
 
 # --------------------------------------------------------------------------- the five-stage flow
@@ -342,6 +385,8 @@ BAD_DATA = {
     "NaN": (np.array([[0.0, 0.0], [np.nan, 1.0]]), "1 NaN and 0 infinite values, in 1 of 2"),
     "inf": (np.array([[np.inf, 0.0], [0.0, -np.inf]]), "0 NaN and 2 infinite values, in 2 of 2"),
     "not numbers": ([["a", "b"]], "array of numbers"),
+    "complex": (np.full((10, 2), 0.5 + 0.5j), r"real numbers; got complex values \(complex128\)"),
+    "complex, imaginary part 0": (np.zeros((10, 2), np.complex64), "got complex values"),
 }
 
 
@@ -409,6 +454,14 @@ def test_best_start_keeps_the_most_likely_value_and_returns_every_score():
     assert scores.shape == (3,)
     assert np.argmin(scores) == 1
     np.testing.assert_array_equal(loc.numpy(), [1.0, -2.0])
+
+
+def test_best_start_refuses_complex_data_as_fit_does():
+    model = trainable_gaussian()
+    (loc,) = (v for v in model.trainable_variables if "loc" in v.name)
+    with pytest.raises(ValueError, match="complex values"):
+        flowdocs.best_start(model, gaussian_data() + 0j, loc, [[0.0, 0.0]])
+    np.testing.assert_array_equal(loc.numpy(), [0.0, 0.0])
 
 
 def test_best_start_refuses_a_variable_of_another_model_and_wrong_shapes():
