@@ -185,6 +185,12 @@ class _TrainingLoop:
     suite) is fitted in the same process. ``start`` and ``count`` are tensors and every
     call returns ``every`` losses and traced values, the unused ones padding: one shape,
     so one trace, however many calls.
+
+    Written out rather than left to ``tfp.math.minimize``, which is slower here, as
+    ``nox -s bench -- --only fit`` measures on the same models: it traces the step
+    twice (its first step, outside its loop, takes other arguments than the loop's
+    body), and it wraps every step in a ``tf.cond`` on convergence, even with no
+    convergence criterion, which makes each XLA-compiled step several times slower.
     """
 
     def __init__(self, objective, optimizer, every, trace_fn, jit_compile):
