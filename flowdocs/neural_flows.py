@@ -33,7 +33,19 @@ LOG_SCALE_BOUND = 3.0
 
 
 def _bounded(log_scale):
-    """The soft bound :math:`c \tanh(s / c)`: the identity near 0, never beyond ``c``."""
+    r"""The soft bound :math:`c \tanh(s / c)`: the identity near 0, never beyond ``c``.
+
+    Parameters
+    ----------
+    log_scale : tf.Tensor
+        Unbounded log-scales :math:`s`, of any shape.
+
+    Returns
+    -------
+    tf.Tensor
+        The bounded log-scales, same shape, in :math:`(-c, c)` for
+        :math:`c =` :data:`LOG_SCALE_BOUND`.
+    """
     return LOG_SCALE_BOUND * tf.tanh(log_scale / LOG_SCALE_BOUND)
 
 
@@ -42,6 +54,19 @@ class _ShiftAndLogScale(tf.Module):
 
     A multilayer perceptron with seeded Glorot initialisation; its last layer starts at
     zero, so that every coupling starts as the identity map.
+
+    Parameters
+    ----------
+    hidden_units : sequence of int
+        Widths of the hidden layers.
+    activation : str or Callable
+        Activation of the hidden layers.
+    seeds : sequence of int
+        One seed per hidden layer, for its kernel initialiser.
+    dtype : tf.DType
+        Float type of the weights.
+    name : str
+        Name of the module.
     """
 
     def __init__(self, hidden_units, activation, seeds, dtype, name):
@@ -60,25 +85,90 @@ class _ShiftAndLogScale(tf.Module):
         self.network.build((None, 1))
 
     def __call__(self, kept, output_units):
+        """The shift and bounded log-scale of the updated coordinate.
+
+        Parameters
+        ----------
+        kept : tf.Tensor, shape ``[..., 1]``
+            The coordinate the stage keeps.
+        output_units : int
+            Number of updated coordinates, which ``tfp.bijectors.RealNVP`` passes; always
+            1 here.
+
+        Returns
+        -------
+        (tf.Tensor, tf.Tensor), each of shape ``[..., 1]``
+            The shift :math:`t` and the log-scale :math:`s`.
+        """
         shift, log_scale = tf.unstack(self.network(kept), num=2, axis=-1)
         return shift[..., tf.newaxis], _bounded(log_scale)[..., tf.newaxis]
 
 
 class _BoundedMADE(tf.Module):
-    """A MADE network (``tfp.bijectors.AutoregressiveNetwork``) with bounded log-scales."""
+    """A MADE network (``tfp.bijectors.AutoregressiveNetwork``) with bounded log-scales.
+
+    Parameters
+    ----------
+    network : tfp.bijectors.AutoregressiveNetwork
+        A built network with ``params=2``: a shift and a log-scale per coordinate.
+    name : str
+        Name of the module.
+    """
 
     def __init__(self, network, name):
         super().__init__(name=name)
         self.network = network
 
     def __call__(self, y):
+        """The shift and bounded log-scale of every coordinate of ``y``, shape ``[..., 2]``.
+
+        Returns
+        -------
+        (tf.Tensor, tf.Tensor), each of the shape of ``y``
+            The shifts :math:`t` and the log-scales :math:`s`; those of a coordinate
+            depend only on the coordinates before it in the network's order.
+        """
         shift, log_scale = tf.unstack(self.network(y), num=2, axis=-1)
         return shift, _bounded(log_scale)
 
 
 def _layer_seeds(seed, count):
-    """``count`` seeds for weight initialisers, drawn reproducibly from ``seed``."""
+    """``count`` seeds for weight initialisers, drawn reproducibly from ``seed``.
+
+    Returns
+    -------
+    numpy.ndarray, shape ``[count]``, int64
+        Seeds in ``[0, 2**31 - 1)``.
+    """
     return np.random.default_rng(seed).integers(0, 2**31 - 1, size=count)
+
+
+def _checked_architecture(depth_name, depth, hidden_units):
+    """``hidden_units`` as a tuple, after refusing sizes that cannot build a flow.
+
+    Raises
+    ------
+    ValueError
+        When ``depth`` (the number of stages, named ``depth_name``) is not a positive
+        integer, or ``hidden_units`` is not a non-empty sequence of positive integers;
+        the message names the argument.
+    """
+    if not _is_positive_int(depth):
+        raise ValueError(f"{depth_name} must be a positive integer; got {depth!r}.")
+    try:
+        widths = tuple(hidden_units)
+    except TypeError:
+        widths = ()
+    if isinstance(hidden_units, str) or not widths or not all(map(_is_positive_int, widths)):
+        raise ValueError(
+            f"hidden_units must be a non-empty sequence of positive integers, one width "
+            f"per hidden layer; got {hidden_units!r}."
+        )
+    return widths
+
+
+def _is_positive_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
 
 
 def realnvp_flow(couplings=4, hidden_units=(64, 64), activation="relu", seed=0, dtype=tf.float32):
@@ -110,7 +200,14 @@ def realnvp_flow(couplings=4, hidden_units=(64, 64), activation="relu", seed=0, 
     Flow
         A standard normal base and ``couplings`` stages, named ``coupling_1``, ...; each
         starts as the identity map.
+
+    Raises
+    ------
+    ValueError
+        When ``couplings`` is not a positive integer, or ``hidden_units`` is empty or
+        holds a width that is not a positive integer.
     """
+    hidden_units = _checked_architecture("couplings", couplings, hidden_units)
     seeds = _layer_seeds(seed, couplings * len(hidden_units)).reshape(couplings, -1)
     stages = []
     for k in range(1, couplings + 1):
@@ -158,7 +255,14 @@ def maf_flow(layers=4, hidden_units=(64, 64), activation="relu", seed=0, dtype=t
     -------
     Flow
         A standard normal base and ``layers`` stages, named ``autoregressive_1``, ....
+
+    Raises
+    ------
+    ValueError
+        When ``layers`` is not a positive integer, or ``hidden_units`` is empty or holds
+        a width that is not a positive integer.
     """
+    hidden_units = _checked_architecture("layers", layers, hidden_units)
     seeds = _layer_seeds(seed, layers)
     stages = []
     for k in range(1, layers + 1):

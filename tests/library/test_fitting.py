@@ -374,6 +374,43 @@ def test_neural_flows_are_flows_with_named_stages(name):
     assert [p.shape for p in flow.staged_samples(10)] == [(10, 2)] * 5
 
 
+BUILDERS = {"realnvp": (flowdocs.realnvp_flow, "couplings"), "maf": (flowdocs.maf_flow, "layers")}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize("depth", [0, -1, 2.0, True, None])
+def test_neural_flows_refuse_a_number_of_stages_that_is_not_positive(name, depth):
+    build, argument = BUILDERS[name]
+    with pytest.raises(ValueError, match=rf"^{argument} must be a positive integer; got {depth}"):
+        build(**{argument: depth})
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize("hidden_units", [(), [], (64, 0), (-8,), (16.0,), 64, "64", (True,)])
+def test_neural_flows_refuse_hidden_units_that_are_empty_or_not_positive(name, hidden_units):
+    build, _ = BUILDERS[name]
+    with pytest.raises(ValueError, match=r"^hidden_units must be a non-empty sequence"):
+        build(hidden_units=hidden_units)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_neural_flows_take_widths_from_any_sequence_of_integers(name):
+    build, argument = BUILDERS[name]
+    flow = build(**{argument: 1}, hidden_units=np.array([3, 5]))
+    assert len(flow.stages) == 1
+    assert flow.distribution.log_prob(np.zeros((4, 2), np.float32)).shape == (4,)
+
+
+@pytest.mark.parametrize("module", [flowdocs.fitting, flowdocs.neural_flows])
+def test_docstrings_hold_no_control_characters(module):
+    """A backslash in a docstring that is not raw turns LaTeX into escapes (\\tanh -> tab)."""
+    own = [v for v in vars(module).values() if getattr(v, "__module__", None) == module.__name__]
+    for cls in [obj for obj in own if isinstance(obj, type)]:
+        own += [v for v in vars(cls).values() if callable(v) or isinstance(v, property)]
+    for obj in [module, *own]:
+        assert not re.search(r"[\x00-\x09\x0b-\x1f]", obj.__doc__ or ""), obj
+
+
 # --------------------------------------------------------------------------- bad input
 
 
