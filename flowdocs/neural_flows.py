@@ -159,7 +159,11 @@ def _checked_architecture(depth_name, depth, hidden_units):
         widths = tuple(hidden_units)
     except TypeError:
         widths = ()
-    if isinstance(hidden_units, str) or not widths or not all(map(_is_positive_int, widths)):
+    if (
+        isinstance(hidden_units, (str, bytes))
+        or not widths
+        or not all(map(_is_positive_int, widths))
+    ):
         raise ValueError(
             f"hidden_units must be a non-empty sequence of positive integers, one width "
             f"per hidden layer; got {hidden_units!r}."

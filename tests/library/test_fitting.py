@@ -386,7 +386,9 @@ def test_neural_flows_refuse_a_number_of_stages_that_is_not_positive(name, depth
 
 
 @pytest.mark.parametrize("name", BUILDERS)
-@pytest.mark.parametrize("hidden_units", [(), [], (64, 0), (-8,), (16.0,), 64, "64", (True,)])
+@pytest.mark.parametrize(
+    "hidden_units", [(), [], (64, 0), (-8,), (16.0,), 64, "64", b"64", (True,)]
+)
 def test_neural_flows_refuse_hidden_units_that_are_empty_or_not_positive(name, hidden_units):
     build, _ = BUILDERS[name]
     with pytest.raises(ValueError, match=r"^hidden_units must be a non-empty sequence"):
