@@ -7,11 +7,11 @@ coordinate whose shift :math:`t` and log-scale :math:`s` a network computes from
 other coordinate, so its Jacobian is triangular and its log-determinant is the sum of
 the log-scales (the determinant of a triangular matrix is the product of its diagonal).
 
-Each log-scale is bounded softly, :math:`s = c \tanh(\tilde s / c)` with
-:math:`c =` :data:`LOG_SCALE_BOUND`, so that no early step of training can blow one stage's
-scale up by more than :math:`e^c`: without the bound, large learning rates send a few
-scales to infinity. Weights are initialised from seeds, so the same ``seed`` builds the
-same flow.
+Each log-scale is bounded softly, :math:`s = \beta \tanh(\tilde s / \beta)` with
+:math:`\beta =` :data:`LOG_SCALE_BOUND`, so that no early step of training can blow one
+stage's scale up by more than :math:`\exp(\beta)`: without the bound, large learning
+rates send a few scales to infinity. Weights are initialised from seeds, so the same
+``seed`` builds the same flow.
 """
 
 import numpy as np
@@ -29,11 +29,14 @@ _SWAP = [1, 0]
 """The permutation that exchanges the two coordinates of a point."""
 
 LOG_SCALE_BOUND = 3.0
-"""Every log-scale :math:`s` of a stage lies in :math:`(-c, c)` for this :math:`c`."""
+r"""Every log-scale :math:`s` of a stage lies in :math:`(-\beta, \beta)` for this :math:`\beta`."""
 
 
 def _bounded(log_scale):
-    r"""The soft bound :math:`c \tanh(s / c)`: the identity near 0, never beyond ``c``.
+    r"""The soft bound :math:`\beta \tanh(s / \beta)`, near 0 the identity.
+
+    It never reaches :math:`\pm\beta`, so no stage scales by more than
+    :math:`\exp(\beta)`.
 
     Parameters
     ----------
@@ -43,8 +46,8 @@ def _bounded(log_scale):
     Returns
     -------
     tf.Tensor
-        The bounded log-scales, same shape, in :math:`(-c, c)` for
-        :math:`c =` :data:`LOG_SCALE_BOUND`.
+        The bounded log-scales, same shape, in :math:`(-\beta, \beta)` for
+        :math:`\beta =` :data:`LOG_SCALE_BOUND`.
     """
     return LOG_SCALE_BOUND * tf.tanh(log_scale / LOG_SCALE_BOUND)
 
@@ -180,7 +183,7 @@ def realnvp_flow(couplings=4, hidden_units=(64, 64), activation="relu", seed=0, 
 
     Stage :math:`k` keeps one coordinate and moves the other by an affine map whose shift
     :math:`t_k` and log-scale :math:`s_k` are computed from the kept one. Odd stages
-    update :math:`z_b`, :math:`f_k(z) = (z_a,\ z_b\, e^{s_k(z_a)} + t_k(z_a))`; even
+    update :math:`z_b`, :math:`f_k(z) = (z_a,\ z_b \exp(s_k(z_a)) + t_k(z_a))`; even
     stages update :math:`z_a`: a permutation swaps the coordinates, the coupling
     (``tfp.bijectors.RealNVP``) updates the second, and the same permutation swaps them
     back, so every stage keeps the axes' meaning. The log-determinant of stage :math:`k`
@@ -219,12 +222,12 @@ def realnvp_flow(couplings=4, hidden_units=(64, 64), activation="relu", seed=0, 
         coupling = tfb.RealNVP(num_masked=1, shift_and_log_scale_fn=network, name=f"coupling_{k}")
         if k % 2:
             bijector = coupling
-            formula = rf"f_{k}(z) = (z_a,\; z_b\, e^{{s_{k}(z_a)}} + t_{k}(z_a))"
+            formula = rf"f_{k}(z) = (z_a,\; z_b \exp(s_{k}(z_a)) + t_{k}(z_a))"
         else:
             bijector = tfb.Chain(
                 [tfb.Permute(_SWAP), coupling, tfb.Permute(_SWAP)], name=f"swapped_coupling_{k}"
             )
-            formula = rf"f_{k}(z) = (z_a\, e^{{s_{k}(z_b)}} + t_{k}(z_b),\; z_b)"
+            formula = rf"f_{k}(z) = (z_a \exp(s_{k}(z_b)) + t_{k}(z_b),\; z_b)"
         stages.append(Stage(f"coupling_{k}", f"f_{k}", formula, bijector))
     return Flow(base_distribution(0.0, 1.0, dtype=dtype), stages)
 
@@ -236,8 +239,8 @@ def maf_flow(layers=4, hidden_units=(64, 64), activation="relu", seed=0, dtype=t
     log-scale come from a ``tfp.bijectors.AutoregressiveNetwork`` (MADE): a network whose
     weights are masked so that the parameters of each output coordinate depend only on
     the output coordinates before it in the stage's order. In the order
-    :math:`(a, b)` the stage computes :math:`y_a = z_a e^{s_a} + t_a` with constants
-    :math:`s_a, t_a`, then :math:`y_b = z_b e^{s_b(y_a)} + t_b(y_a)`; stages alternate
+    :math:`(a, b)` the stage computes :math:`y_a = z_a \exp(s_a) + t_a` with constants
+    :math:`s_a, t_a`, then :math:`y_b = z_b \exp(s_b(y_a)) + t_b(y_a)`; stages alternate
     the order, so each coordinate is in turn the one that depends on the other. Sampling
     runs the coordinates one after the other; ``log_prob`` inverts all of them in one
     pass of the network, which is why MAF is quick to train by maximum likelihood.
@@ -288,8 +291,8 @@ def maf_flow(layers=4, hidden_units=(64, 64), activation="relu", seed=0, dtype=t
             name=f"autoregressive_{k}",
         )
         formula = (
-            rf"f_{k}(z) = y,\ y_{first} = z_{first} e^{{s_{first}}} + t_{first},\ "
-            rf"y_{second} = z_{second} e^{{s_{second}(y_{first})}} + t_{second}(y_{first})"
+            rf"f_{k}(z) = y,\ y_{first} = z_{first} \exp(s_{first}) + t_{first},\ "
+            rf"y_{second} = z_{second} \exp(s_{second}(y_{first})) + t_{second}(y_{first})"
         )
         stages.append(Stage(f"autoregressive_{k}", f"f_{k}", formula, bijector))
     return Flow(base_distribution(0.0, 1.0, dtype=dtype), stages)

@@ -48,18 +48,18 @@ print(f"NLL under the true density, training: {true_train_nll:.4f} nats")
 # Two ways to keep the log-determinant cheap
 # ------------------------------------------
 # Both kinds of layer shift and scale a coordinate by amounts, :math:`t` and
-# :math:`e^{s}`, that a small neural network computes from other coordinates, so both
+# :math:`\exp(s)`, that a small neural network computes from other coordinates, so both
 # have a triangular Jacobian, whose log-determinant is the sum of the log-scales
 # :math:`s`, however large the network.
 #
 # - A **coupling layer** (``tfp.bijectors.RealNVP``) keeps one coordinate as it is and
-#   moves the other: :math:`(z_a,\ z_b\, e^{s(z_a)} + t(z_a))`. Layers alternate which
+#   moves the other: :math:`(z_a,\ z_b \exp(s(z_a)) + t(z_a))`. Layers alternate which
 #   coordinate they move, by a permutation (``tfp.bijectors.Permute``) that swaps the
 #   coordinates before the coupling and back after it.
 # - An **autoregressive layer** (``tfp.bijectors.MaskedAutoregressiveFlow``) moves every
 #   coordinate, each from the ones before it in the layer's order:
-#   :math:`y_a = z_a e^{s_a} + t_a` with learned constants, then
-#   :math:`y_b = z_b e^{s_b(y_a)} + t_b(y_a)`. Its network is a MADE (Germain et al.,
+#   :math:`y_a = z_a \exp(s_a) + t_a` with learned constants, then
+#   :math:`y_b = z_b \exp(s_b(y_a)) + t_b(y_a)`. Its network is a MADE (Germain et al.,
 #   2015; ``tfp.bijectors.AutoregressiveNetwork``), whose weights are masked so that the
 #   outputs for :math:`y_b` see only :math:`y_a`. Layers alternate the order.
 #
