@@ -84,12 +84,15 @@ def fit(
     Raises
     ------
     ValueError
-        Before any training, when the data do not have the shape ``[n, *event_shape]``,
-        contain NaN or infinity, or contain points of zero density under the starting
-        model (see Notes); when the distribution has no trainable variables or a batch
-        shape; or when an argument is out of range.
+        Before any training, when the data are not real numbers of the shape
+        ``[n, *event_shape]``, contain NaN or infinity, or contain points of zero
+        density under the starting model (see Notes); when the distribution has no
+        trainable variables or a batch shape; or when an argument is out of range.
     FloatingPointError
         When the loss stops being finite during training (too large a learning rate).
+        The variables are then put back to the values under which the loss was last
+        finite, those of the step before (their starting values if the first loss is
+        not finite), and the message names the step.
 
     Notes
     -----
@@ -112,24 +115,21 @@ def fit(
     optimizer = tf_keras.optimizers.Adam(learning_rate=learning_rate)
     optimizer.build(variables)
     every = _report_interval(progress, steps)
-    loop = _TrainingLoop(
-        distribution, data, variables, optimizer, batch_size, seed, every, trace_fn
-    )
-    # A new model needs a new trace, so every call of fit compiles its own loop.
-    run = tf.function(loop, autograph=False, jit_compile=jit_compile)
+    objective = _Objective(distribution, data, variables, batch_size, seed)
+    loop = _TrainingLoop(objective, optimizer, every, trace_fn, jit_compile)
 
     history = np.empty(steps, dtype=np.float64)
     chunks = []
     for start in range(0, steps, every):
         count = min(every, steps - start)
-        losses, traces = run(tf.constant(start, tf.int64), tf.constant(count, tf.int64))
-        history[start : start + count] = losses.numpy()[:count]
-        chunks.append(tf.nest.map_structure(lambda t, count=count: t.numpy()[:count], traces))
-        _check_finite(history[start : start + count], start)
+        losses, traces = loop.run(start, count)
+        history[start : start + count] = losses
+        chunks.append(traces)
+        _check_finite(history[start : start + count], start, objective)
         if progress:
             print(
                 f"fit: step {start + count:>{len(str(steps))}}/{steps}  "
-                f"mean NLL {history[start : start + count].mean():.4f} nats",
+                f"mean NLL {losses.mean():.4f} nats",
                 file=sys.stderr,
                 flush=True,
             )
@@ -138,41 +138,83 @@ def fit(
     return history, tf.nest.map_structure(lambda *parts: np.concatenate(parts), *chunks)
 
 
-class _TrainingLoop:
-    """The steps of one :func:`fit` call, as a callable to compile with ``tf.function``.
+class _Objective:
+    """The loss of one step of :func:`fit`, which also keeps the last good variables.
 
-    A callable object rather than a nested function: TensorFlow counts the traces of
-    functions that share their code, and warns about retracing when one model after
-    another (several starts, a test suite) is fitted in the same process.
+    Calling it at step ``k`` returns the mean NLL of that step's batch under the current
+    variables and, while every loss so far has been finite, copies those variables
+    aside: when a loss stops being finite, the copies hold the variables of the last
+    step whose loss was finite, and :meth:`restore` puts them back.
     """
 
-    def __init__(self, distribution, data, variables, optimizer, batch_size, seed, every, trace_fn):
+    def __init__(self, distribution, data, variables, batch_size, seed):
         self.distribution, self.data, self.variables = distribution, data, variables
-        self.optimizer, self.batch_size, self.seed, self.every = optimizer, batch_size, seed, every
-        self.traced = trace_fn or tuple  # tuple() == (): nothing traced
+        self.batch_size, self.seed = batch_size, seed
+        self.saved = [tf.Variable(tf.identity(v), trainable=False) for v in variables]
+        self.failed = tf.Variable(False, trainable=False)
 
-    def step(self, index):
-        """One Adam update at step ``index``; returns the loss before it."""
+    def __call__(self, step):
         batch = self.data
         if self.batch_size is not None:
-            pair = tf.stack([tf.constant(self.seed, tf.int64), index])
+            pair = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(step, tf.int64)])
             n = tf.shape(self.data, out_type=tf.int64)[0]
             rows = tf.random.stateless_uniform(
                 [self.batch_size], seed=pair, maxval=n, dtype=tf.int64
             )
             batch = tf.gather(self.data, rows)
+        loss = -tf.reduce_mean(self.distribution.log_prob(batch))
+        keep = tf.math.is_finite(loss) & tf.logical_not(self.failed)
+        for saved, variable in zip(self.saved, self.variables, strict=True):
+            saved.assign(tf.where(keep, variable, saved))
+        self.failed.assign(tf.logical_not(keep))
+        return loss
+
+    def restore(self):
+        """Put back the variables of the last step whose loss was finite."""
+        for saved, variable in zip(self.saved, self.variables, strict=True):
+            variable.assign(saved)
+
+
+class _TrainingLoop:
+    """The steps of one :func:`fit` call as a ``tf.while_loop``, traced once.
+
+    ``run(start, count)`` takes ``count`` steps from step ``start`` in one call of the
+    object itself compiled with ``tf.function``: a callable object rather than a nested
+    function, because TensorFlow counts the traces of functions that share their code,
+    and warns about retracing when one model after another (several starts, a test
+    suite) is fitted in the same process. ``start`` and ``count`` are tensors and every
+    call returns ``every`` losses and traced values, the unused ones padding: one shape,
+    so one trace, however many calls.
+
+    Written out rather than left to ``tfp.math.minimize``, which is slower here, as
+    ``nox -s bench -- --only fit`` measures on the same models: it traces the step
+    twice (its first step, outside its loop, takes other arguments than the loop's
+    body), and it wraps every step in a ``tf.cond`` on convergence, even with no
+    convergence criterion, which makes each XLA-compiled step several times slower.
+    """
+
+    def __init__(self, objective, optimizer, every, trace_fn, jit_compile):
+        self.objective, self.optimizer, self.every = objective, optimizer, every
+        self.traced = trace_fn or tuple  # tuple() == (): nothing traced
+        self.compiled = tf.function(self, autograph=False, jit_compile=jit_compile)
+
+    def run(self, start, count):
+        """Losses and traced values (NumPy) of ``count`` steps from step ``start``."""
+        losses, traces = self.compiled(tf.constant(start, tf.int64), tf.constant(count, tf.int64))
+        return losses.numpy()[:count], tf.nest.map_structure(lambda t: t.numpy()[:count], traces)
+
+    def step(self, index):
+        """One Adam update at step ``index``; returns the loss before it."""
+        variables = self.objective.variables
         with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(self.distribution.log_prob(batch))
-        gradients = tape.gradient(loss, self.variables)
+            loss = self.objective(index)
+        gradients = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(
-            [(g, v) for g, v in zip(gradients, self.variables, strict=True) if g is not None]
+            [(g, v) for g, v in zip(gradients, variables, strict=True) if g is not None]
         )
         return loss
 
     def __call__(self, start, count):
-        """``count`` steps from step ``start`` in one loop. Returns the losses and the
-        traced values, padded to ``every`` entries: one shape, so one trace."""
-
         def body(i, losses, traces):
             index = tf.cast(i, tf.int32)
             traces = tf.nest.map_structure(
@@ -181,7 +223,7 @@ class _TrainingLoop:
             return i + 1, losses.write(index, self.step(start + i)), traces
 
         arrays = (
-            tf.TensorArray(self.data.dtype, size=self.every),
+            tf.TensorArray(self.objective.data.dtype, size=self.every),
             tf.nest.map_structure(
                 lambda value: tf.TensorArray(
                     value.dtype, size=self.every, element_shape=value.shape
@@ -288,9 +330,16 @@ def _checked_data(distribution, data):
             f"{distribution.batch_shape}."
         )
     try:
-        points = np.asarray(data, dtype=np.float64)
+        points = np.asarray(data)
+        if not np.iscomplexobj(points):
+            points = points.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"data must be an array of numbers; {error}") from None
+    if np.iscomplexobj(points):
+        raise ValueError(
+            f"data must be real numbers; got complex values ({points.dtype}). Pass "
+            f"data.real if the imaginary parts are meant to be dropped."
+        )
     expected = "[n, " + ", ".join(map(str, event_shape)) + "]"
     if points.ndim != 1 + len(event_shape) or points.shape[1:] != event_shape:
         raise ValueError(
@@ -353,10 +402,19 @@ def _report_interval(progress, steps):
     return int(progress)
 
 
-def _check_finite(losses, start):
+def _check_finite(losses, start, objective):
+    """Stop training at the first loss that is not finite, with the last good variables."""
     bad = np.flatnonzero(~np.isfinite(losses))
     if bad.size:
+        objective.restore()
+        step = start + int(bad[0])
+        kept = (
+            "their starting values"
+            if step == 0
+            else f"the values that gave the last finite loss, that of step {step - 1}"
+        )
         raise FloatingPointError(
-            f"The loss became {losses[bad[0]]} at step {start + int(bad[0])}; training "
-            f"stopped. Lower the learning rate, or start from other values."
+            f"The loss became {losses[bad[0]]} at step {step}; training stopped, and the "
+            f"variables are back at {kept}. Lower the learning rate, or start from other "
+            f"values."
         )

@@ -3,8 +3,8 @@ Why training never finds a log-det that is off by one
 =====================================================
 
 The original post's shift-and-cube returned a log-determinant of 1 where the truth is 0
-(its Jacobian is unit lower triangular). Every density of that flow is :math:`e` times
-too small, its total probability is :math:`e^{-1}`, and yet a flow trained with it
+(its Jacobian is unit lower triangular). Every density of that flow is :math:`\exp(1)`
+times too small, its total probability is :math:`\exp(-1)`, and yet a flow trained with it
 learns exactly what the correct flow learns. Here we train both, side by side, to see
 why, and then find the bug the only way it can be found: by checking the
 normalisation.
@@ -174,4 +174,4 @@ for name, flow in (("correct", correct), ("defective", defective)):
         flow.distribution_after(3), ridge, resolution
     )
     print(f"{name:9} flow: total probability {mass:.4f}")
-print(f"e^-1 = {np.exp(-1.0):.4f}")
+print(f"exp(-1) = {np.exp(-1.0):.4f}")

@@ -1,4 +1,4 @@
-"""The benchmark behind ``nox -s bench``: docs build speeds, library throughput, page weight.
+"""The benchmark behind ``nox -s bench``: docs builds, library throughput, fit, page weight.
 
 Not a test (pytest collects only ``test_*.py``): it prints a table and writes it as JSON
 (``build/bench.json``) and as a Markdown table the Performance page includes
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "build" / "html"
 SIZES = (1_000, 100_000, 1_000_000, 10_000_000)
 SEED = (0, 1)
+PARTS = ("library", "fit", "docs", "pages")
+"""What ``--only`` can pick; a run of all of them rewrites the Performance page's table."""
 
 
 def median_seconds(runs, repeats, warmup=1):
@@ -281,6 +283,187 @@ def _ratios(row, against):
     )
 
 
+# -- Fitting ---------------------------------------------------------------------------
+
+
+class MinimizeLoop:
+    """``fit``'s training loop rebuilt on ``tfp.math.minimize``: the alternative timed.
+
+    A drop-in for ``flowdocs.fitting._TrainingLoop``, which the benchmark swaps out for
+    it (a test double: ``fit`` itself, its checks and its chunks stay as they are). It
+    takes the same steps: ``fit``'s objective, whose minibatch seed is ``[seed, step]``
+    with the optimizer's count of updates as the step, ``count`` steps per call, one
+    call per progress interval. ``minimize`` evaluates its ``trace_fn`` after each
+    update, so the value before the first update of a call is evaluated first and the
+    values before the others are those after the update before. ``minimize`` runs
+    inside one ``tf.function`` per fit, XLA set on that function: that keeps one trace
+    per length of call, where ``minimize(jit_compile=True)`` would build a new
+    function, and compile it again, at every call.
+    """
+
+    def __init__(self, objective, optimizer, every, trace_fn, jit_compile):
+        import tensorflow as tf
+
+        self.objective, self.optimizer = objective, optimizer
+        self.traced = trace_fn or tuple  # tuple() == (): nothing traced
+        self.compiled = tf.function(self, autograph=False, jit_compile=jit_compile)
+
+    def run(self, start, count):
+        """Losses and traced values (NumPy) of ``count`` steps; ``start`` is the
+        optimizer's count of updates already."""
+        import tensorflow as tf
+
+        losses, traces = self.compiled(count)
+        return losses.numpy(), tf.nest.map_structure(lambda t: t.numpy(), traces)
+
+    def loss(self, seed=None):
+        """The loss of the next step (``minimize`` offers a seed; the step's is used)."""
+        return self.objective(self.optimizer.iterations)
+
+    def __call__(self, count):
+        import tensorflow as tf
+        import tensorflow_probability as tfp
+
+        first = self.traced()
+        losses, after = tfp.math.minimize(
+            self.loss,
+            num_steps=count,
+            optimizer=self.optimizer,
+            trainable_variables=self.objective.variables,
+            trace_fn=lambda state: (state.loss, self.traced()),
+        )
+        before = tf.nest.map_structure(
+            lambda value, values: tf.concat([value[tf.newaxis], values[:-1]], axis=0),
+            first,
+            after,
+        )
+        return losses, before
+
+
+def _timed(loop, chunks):
+    """``loop`` (a training-loop class) recording the wall time of each call in ``chunks``."""
+
+    class Timed(loop):
+        def run(self, start, count):
+            begin = time.perf_counter()
+            result = super().run(start, count)
+            chunks.append((count, time.perf_counter() - begin))
+            return result
+
+    return Timed
+
+
+def _fit_cases():
+    """Models, data and ``fit`` options timed: name -> (distribution, data, options)."""
+    import numpy as np
+    import tensorflow as tf
+
+    import flowdocs
+
+    true_flow = flowdocs.five_stage_flow(seed=0, dtype=tf.float64)
+    x, _ = true_flow.sample_and_log_prob(8000, seed=1)
+    x = x.numpy()
+    x = x[np.all((x > 0) & (x < 1), axis=1)][:4000]
+    five_stage = flowdocs.five_stage_flow(
+        shift=(0.0, 0.0), scale=(1.0, 1.0), strength=1.0, angle=2.6, trainable=True,
+        dtype=tf.float64,
+    )  # fmt: skip
+    shift, scale, cube, rotation = (stage.bijector for stage in five_stage.stages[:4])
+
+    def parameters():
+        return {
+            "c": tf.convert_to_tensor(shift.shift),
+            "d": tf.convert_to_tensor(scale.scale),
+            "e": tf.convert_to_tensor(cube.strength),
+            "theta": tf.convert_to_tensor(rotation.angle),
+        }
+
+    moons = flowdocs.two_moons(noise=0.1).sample(6000, seed=(0, 0)).numpy()
+    return {
+        "five-stage flow, full batch, XLA, traced parameters": (
+            five_stage.distribution,
+            x,
+            {"steps": 2000, "learning_rate": 0.01, "jit_compile": True, "trace_fn": parameters},
+        ),
+        "RealNVP, 4 couplings of 64x64, batches of 512": (
+            flowdocs.realnvp_flow(couplings=4, hidden_units=(64, 64), seed=0).distribution,
+            moons,
+            {"steps": 1000, "learning_rate": 0.005, "batch_size": 512},
+        ),
+    }
+
+
+def fit_loops(repeats):
+    """``flowdocs.fit`` with its ``tf.while_loop`` and with ``tfp.math.minimize``.
+
+    Each timed run trains the same model from the same starting values on the same data
+    (the variables are reset before every run), and the two loops take turns in every
+    round. A run's time is the whole ``fit`` call: its first chunk includes tracing and
+    compiling the loop, the later ones only run steps.
+    """
+    from flowdocs import fitting
+
+    loops = {"tf.while_loop": fitting._TrainingLoop, "tfp.math.minimize": MinimizeLoop}
+    rows = []
+    for name, case in _fit_cases().items():
+        row = {"model": name, "steps": case[2]["steps"], "loops": _time_fits(*case, loops, repeats)}
+        loop, minimize = (row["loops"][label]["seconds"] for label in loops)
+        row["ratio"] = minimize / loop
+        rows.append(row)
+        timings = ", ".join(
+            f"{label} {timing['seconds']:.2f} s (first call {timing['first call']:.2f} s, "
+            f"{1e3 * timing['per later step']:.3f} ms per later step)"
+            for label, timing in row["loops"].items()
+        )
+        print(f"  fit, {name}: {timings}; minimize / while_loop = {row['ratio']:.2f}", flush=True)
+    return rows
+
+
+def _time_fits(model, data, options, loops, repeats):
+    """Median times of ``fit(model, data, **options)`` with each of ``loops`` in turn."""
+    from unittest import mock
+
+    import numpy as np
+
+    import flowdocs
+    from flowdocs import fitting
+
+    variables = model.trainable_variables
+    start = [v.numpy() for v in variables]
+    records = {label: [] for label in loops}
+
+    def train(label):
+        for variable, value in zip(variables, start, strict=True):
+            variable.assign(value)
+        chunks = []
+        with mock.patch.object(fitting, "_TrainingLoop", _timed(loops[label], chunks)):
+            result = flowdocs.fit(model, data, progress=False, **options)
+        records[label].append(chunks)
+        return result
+
+    # The two loops must train alike before their times mean anything.
+    results = [train(label) for label in loops]
+    if "trace_fn" in options:
+        (first, first_trace), (second, second_trace) = results
+        for key in first_trace:
+            np.testing.assert_allclose(first_trace[key], second_trace[key], rtol=1e-9)
+    else:
+        first, second = results
+    np.testing.assert_allclose(first, second, rtol=1e-9)
+
+    timings = {}
+    runs = {label: functools.partial(train, label) for label in loops}
+    for label, seconds in median_seconds(runs, repeats).items():
+        timed = records[label][-repeats:]
+        later = [sum(t for _, t in chunks[1:]) / sum(n for n, _ in chunks[1:]) for chunks in timed]
+        timings[label] = {
+            "seconds": seconds,
+            "first call": statistics.median(chunks[0][1] for chunks in timed),
+            "per later step": statistics.median(later),
+        }
+    return timings
+
+
 # -- Docs build -------------------------------------------------------------------------
 
 EXECUTED = re.compile(r"executed (\d+) out of (\d+)")
@@ -474,6 +657,23 @@ def markdown(report):
             f"{grid['resolution']} grids: {grid['seconds']:.2f} s.",
             "",
         ]
+    if "fit" in report:
+        lines += [
+            "| fit, same model, data and steps | loop | whole fit | first call | per later step |"
+        ]
+        lines += ["| --- | --- | ---: | ---: | ---: |"]
+        for row in report["fit"]:
+            for label, timing in row["loops"].items():
+                lines += [
+                    f"| {row['model']}, {row['steps']:,} steps | {label} | "
+                    f"{timing['seconds']:.2f} s | {timing['first call']:.2f} s | "
+                    f"{1e3 * timing['per later step']:.3f} ms |"
+                ]
+        lines += [
+            "",
+            "First call: tracing and compiling the loop, and its first steps.",
+            "",
+        ]
     if "docs" in report:
         lines += ["| docs build | seconds | examples executed |", "| --- | ---: | --- |"]
         for step, result in report["docs"].items():
@@ -541,6 +741,14 @@ def targets(report):
                     bijector["ratio"] <= 1.0,
                 )
             ]
+    for row in report.get("fit", []):
+        checks += [
+            (
+                f"fit, {row['model']}: tfp.math.minimize / fit's tf.while_loop >= 1",
+                f"{row['ratio']:.2f}",
+                row["ratio"] >= 1.0,
+            )
+        ]
     if "pages" in report:
         for key, host in (("gzip", "from a host that gzips text"), ("total", "uncompressed")):
             heaviest = max(report["pages"]["pages"], key=lambda row, key=key: row[key])
@@ -556,15 +764,18 @@ def targets(report):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("library", "docs", "pages"), action="append")
+    parser.add_argument("--only", choices=PARTS, action="append")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per figure")
     parser.add_argument("--docs-repeats", type=int, default=2, help="copies built per step")
     args = parser.parse_args()
-    only = set(args.only or ("library", "docs", "pages"))
+    only = set(args.only or PARTS)
     report = {"machine": machine(), "repeats": args.repeats, "docs_repeats": args.docs_repeats}
     if "library" in only:
         print("library throughput", flush=True)
         report["library"] = library(args.repeats)
+    if "fit" in only:
+        print("fit", flush=True)
+        report["fit"] = fit_loops(args.repeats)
     if "docs" in only:
         print("docs build", flush=True)
         report["docs"] = docs(args.docs_repeats)
@@ -575,7 +786,7 @@ def main():
     (ROOT / "build" / "bench.json").write_text(json.dumps(report, indent=2))
     table = markdown(report)
     print(table)
-    if only == {"library", "docs", "pages"}:
+    if only == set(PARTS):
         (ROOT / "docs" / "performance_results.md").write_text(table + "\n", encoding="utf-8")
 
 

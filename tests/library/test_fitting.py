@@ -7,6 +7,7 @@ pass the same log-det and round-trip checks as the hand-built bijectors.
 """
 
 import functools
+import re
 
 import numpy as np
 import pytest
@@ -148,6 +149,48 @@ def test_a_loss_that_stops_being_finite_stops_training():
     data = np.random.default_rng(0).uniform(size=(100, 2)).astype(np.float32)
     with pytest.raises(FloatingPointError, match="became inf at step"):
         flowdocs.fit(model, data, steps=200, learning_rate=0.5, progress=False)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_a_diverging_fit_leaves_the_variables_at_their_last_finite_state(jit_compile):
+    # Steps of 1e30 send the flow's variables far out after the first update; the loss
+    # at the next step is infinite, and the update after that would make them NaN.
+    flow = flowdocs.five_stage_flow(seed=0, trainable=True)
+    data = flowdocs.five_stage_flow(seed=0, angle=1.0).staged_samples(500, seed=1)[-1]
+    data = data[np.all((data > 0) & (data < 1), axis=1)]
+    before = values_of(flow.distribution)
+    with pytest.raises(FloatingPointError, match="became inf at step 1") as error:
+        flowdocs.fit(flow, data, steps=5, learning_rate=1e30, progress=False,
+                     jit_compile=jit_compile)  # fmt: skip
+    after = values_of(flow.distribution)
+    assert all(np.all(np.isfinite(a)) for a in after)
+    # The loss of step 0 was the last finite one: the variables it was computed from.
+    assert all(np.array_equal(b, a) for b, a in zip(before, after, strict=True))
+    assert "back at the values that gave the last finite loss, that of step 0" in str(error.value)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_a_fit_that_fails_later_keeps_the_variables_of_the_step_before(jit_compile):
+    def uniform():
+        low, high = tf.Variable([-1.0, -1.0]), tf.Variable([2.0, 2.0])
+        return tfd.Independent(tfd.Uniform(low, high), reinterpreted_batch_ndims=1)
+
+    data = np.random.default_rng(0).uniform(size=(100, 2)).astype(np.float32)
+    model = uniform()
+    with pytest.raises(FloatingPointError, match=r"at step (\d+)") as error:
+        flowdocs.fit(model, data, steps=200, learning_rate=0.5, progress=False,
+                     jit_compile=jit_compile)  # fmt: skip
+    failed_at = int(re.search(r"at step (\d+)", str(error.value)).group(1))
+    assert failed_at >= 2
+    # The same training stopped one step before the failing one ends where fit put
+    # the variables back: the values under which the last finite loss was computed.
+    reference = uniform()
+    history = flowdocs.fit(reference, data, steps=failed_at - 1, learning_rate=0.5,
+                           progress=False, jit_compile=jit_compile)  # fmt: skip
+    assert np.all(np.isfinite(history))
+    for kept, expected in zip(values_of(model), values_of(reference), strict=True):
+        np.testing.assert_array_equal(kept, expected)
+    assert f"that of step {failed_at - 1}" in str(error.value)
 
 
 # --------------------------------------------------------------------------- the five-stage flow
@@ -331,6 +374,45 @@ def test_neural_flows_are_flows_with_named_stages(name):
     assert [p.shape for p in flow.staged_samples(10)] == [(10, 2)] * 5
 
 
+BUILDERS = {"realnvp": (flowdocs.realnvp_flow, "couplings"), "maf": (flowdocs.maf_flow, "layers")}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize("depth", [0, -1, 2.0, True, None])
+def test_neural_flows_refuse_a_number_of_stages_that_is_not_positive(name, depth):
+    build, argument = BUILDERS[name]
+    with pytest.raises(ValueError, match=rf"^{argument} must be a positive integer; got {depth}"):
+        build(**{argument: depth})
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize(
+    "hidden_units", [(), [], (64, 0), (-8,), (16.0,), 64, "64", b"64", (True,)]
+)
+def test_neural_flows_refuse_hidden_units_that_are_empty_or_not_positive(name, hidden_units):
+    build, _ = BUILDERS[name]
+    with pytest.raises(ValueError, match=r"^hidden_units must be a non-empty sequence"):
+        build(hidden_units=hidden_units)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_neural_flows_take_widths_from_any_sequence_of_integers(name):
+    build, argument = BUILDERS[name]
+    flow = build(**{argument: 1}, hidden_units=np.array([3, 5]))
+    assert len(flow.stages) == 1
+    assert flow.distribution.log_prob(np.zeros((4, 2), np.float32)).shape == (4,)
+
+
+@pytest.mark.parametrize("module", [flowdocs.fitting, flowdocs.neural_flows])
+def test_docstrings_hold_no_control_characters(module):
+    """A backslash in a docstring that is not raw turns LaTeX into escapes (\\tanh -> tab)."""
+    own = [v for v in vars(module).values() if getattr(v, "__module__", None) == module.__name__]
+    for cls in [obj for obj in own if isinstance(obj, type)]:
+        own += [v for v in vars(cls).values() if callable(v) or isinstance(v, property)]
+    for obj in [module, *own]:
+        assert not re.search(r"[\x00-\x09\x0b-\x1f]", obj.__doc__ or ""), obj
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -342,6 +424,8 @@ BAD_DATA = {
     "NaN": (np.array([[0.0, 0.0], [np.nan, 1.0]]), "1 NaN and 0 infinite values, in 1 of 2"),
     "inf": (np.array([[np.inf, 0.0], [0.0, -np.inf]]), "0 NaN and 2 infinite values, in 2 of 2"),
     "not numbers": ([["a", "b"]], "array of numbers"),
+    "complex": (np.full((10, 2), 0.5 + 0.5j), r"real numbers; got complex values \(complex128\)"),
+    "complex, imaginary part 0": (np.zeros((10, 2), np.complex64), "got complex values"),
 }
 
 
@@ -409,6 +493,14 @@ def test_best_start_keeps_the_most_likely_value_and_returns_every_score():
     assert scores.shape == (3,)
     assert np.argmin(scores) == 1
     np.testing.assert_array_equal(loc.numpy(), [1.0, -2.0])
+
+
+def test_best_start_refuses_complex_data_as_fit_does():
+    model = trainable_gaussian()
+    (loc,) = (v for v in model.trainable_variables if "loc" in v.name)
+    with pytest.raises(ValueError, match="complex values"):
+        flowdocs.best_start(model, gaussian_data() + 0j, loc, [[0.0, 0.0]])
+    np.testing.assert_array_equal(loc.numpy(), [0.0, 0.0])
 
 
 def test_best_start_refuses_a_variable_of_another_model_and_wrong_shapes():
