@@ -19,6 +19,7 @@ import tensorflow as tf
 import tf_keras
 
 from flowdocs.flow import Flow
+from flowdocs.training_checks import check_training_arguments, checked_data, trainable_variables
 
 __all__ = ["best_start", "fit"]
 
@@ -108,9 +109,9 @@ def fit(
     """
     if isinstance(distribution, Flow):
         distribution = distribution.distribution
-    _check_arguments(steps, learning_rate, batch_size, seed, progress)
-    data = _checked_data(distribution, data)
-    variables = _trainable_variables(distribution, data)
+    check_training_arguments(steps, learning_rate, batch_size, seed, progress)
+    data = checked_data(distribution, data)
+    variables = trainable_variables(distribution, data)
 
     optimizer = tf_keras.optimizers.Adam(learning_rate=learning_rate)
     optimizer.build(variables)
@@ -265,7 +266,7 @@ def best_start(distribution, data, variable, values):
     """
     if isinstance(distribution, Flow):
         distribution = distribution.distribution
-    data = _checked_data(distribution, data)
+    data = checked_data(distribution, data)
     if not any(variable is v for v in distribution.trainable_variables):
         raise ValueError(f"{variable.name} is not a trainable variable of {distribution.name}.")
     values = np.asarray(values, dtype=variable.dtype.as_numpy_dtype)
@@ -274,13 +275,18 @@ def best_start(distribution, data, variable, values):
             f"values must be a sequence of values of shape {variable.shape.as_list()}; got an "
             f"array of shape {list(values.shape)}."
         )
+    if values.shape[0] == 0:
+        raise ValueError("values holds no candidate value.")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be finite; got {values.tolist()}.")
     # A partial, not a lambda: see _TrainingLoop on TensorFlow's retracing warning.
     loss = tf.function(functools.partial(_mean_nll, distribution, data), autograph=False)
     scores = []
     for value in values:
         variable.assign(value)
         scores.append(float(loss()))
-    scores = np.nan_to_num(np.array(scores), nan=np.inf)
+    scores = np.array(scores)
+    scores[np.isnan(scores)] = np.inf  # a NaN score never wins; +inf stays +inf
     if not np.isfinite(scores).any():
         raise ValueError("The data have zero density at every value tried.")
     variable.assign(values[np.argmin(scores)])
@@ -289,110 +295,6 @@ def best_start(distribution, data, variable, values):
 
 def _mean_nll(distribution, data):
     return -tf.reduce_mean(distribution.log_prob(data))
-
-
-def _check_arguments(steps, learning_rate, batch_size, seed, progress):
-    if not _is_int(steps) or steps < 1:
-        raise ValueError(f"steps must be a positive integer; got {steps!r}.")
-    schedule = isinstance(learning_rate, tf_keras.optimizers.schedules.LearningRateSchedule)
-    if not schedule and not _is_positive_number(learning_rate):
-        raise ValueError(
-            f"learning_rate must be a positive number or a tf_keras learning-rate "
-            f"schedule; got {learning_rate!r}."
-        )
-    if batch_size is not None and (not _is_int(batch_size) or batch_size < 1):
-        raise ValueError(f"batch_size must be None or a positive integer; got {batch_size!r}.")
-    if not _is_int(seed):
-        raise ValueError(f"seed must be an integer; got {seed!r}.")
-    if not isinstance(progress, bool) and (not _is_int(progress) or progress < 1):
-        raise ValueError(f"progress must be True, False or a positive integer; got {progress!r}.")
-
-
-def _is_positive_number(value):
-    return (
-        isinstance(value, (int, float, np.integer, np.floating))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
-
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _checked_data(distribution, data):
-    """The data as a tensor of the distribution's dtype, after checks of shape and values."""
-    event_shape = tuple(distribution.event_shape.as_list())
-    if distribution.batch_shape.rank != 0:
-        raise ValueError(
-            f"fit trains one distribution; {distribution.name} has batch shape "
-            f"{distribution.batch_shape}."
-        )
-    try:
-        points = np.asarray(data)
-        if not np.iscomplexobj(points):
-            points = points.astype(np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"data must be an array of numbers; {error}") from None
-    if np.iscomplexobj(points):
-        raise ValueError(
-            f"data must be real numbers; got complex values ({points.dtype}). Pass "
-            f"data.real if the imaginary parts are meant to be dropped."
-        )
-    expected = "[n, " + ", ".join(map(str, event_shape)) + "]"
-    if points.ndim != 1 + len(event_shape) or points.shape[1:] != event_shape:
-        raise ValueError(
-            f"data must have shape {expected}: n points of the distribution's event shape "
-            f"{list(event_shape)}; got shape {list(points.shape)}."
-        )
-    if points.shape[0] == 0:
-        raise ValueError("data holds no points.")
-    bad = ~np.isfinite(points)
-    if bad.any():
-        rows = int(np.any(bad.reshape(len(points), -1), axis=1).sum())
-        raise ValueError(
-            f"data contains {int(np.isnan(points).sum())} NaN and "
-            f"{int(np.isinf(points).sum())} infinite values, in {rows} of {len(points)} "
-            f"points; remove those points before fitting."
-        )
-    return tf.constant(points, dtype=distribution.dtype)
-
-
-def _trainable_variables(distribution, data):
-    """The variables to fit, after refusing data the starting model gives zero density.
-
-    ``log_prob`` runs first, so that Keras layers create their variables.
-    """
-    log_prob = distribution.log_prob(data).numpy()
-    variables = list(distribution.trainable_variables)
-    if not variables:
-        raise ValueError(
-            f"{distribution.name} has no trainable variables: there is nothing to fit. "
-            f"Build it with variables, e.g. flowdocs.five_stage_flow(trainable=True)."
-        )
-    n = len(log_prob)
-    if np.isnan(log_prob).any():
-        raise ValueError(
-            f"log_prob is NaN at {int(np.isnan(log_prob).sum())} of {n} data points under "
-            f"the starting model."
-        )
-    outside = int(np.sum(log_prob == -np.inf))
-    if outside:
-        raise ValueError(
-            f"{outside} of {n} data points have zero density (log_prob = -inf) under the "
-            f"starting model: they lie outside its support, so the loss would be "
-            f"infinite. For a flow ending in a sigmoid they are samples that float "
-            f"rounding put exactly on the edge of the unit square. Drop them explicitly, "
-            f"e.g. data[np.isfinite(model.log_prob(data))], or draw the data in float64, "
-            f"where they are rarer."
-        )
-    if np.isposinf(log_prob).any():
-        raise ValueError(
-            f"log_prob is +inf at {int(np.isposinf(log_prob).sum())} of {n} data points "
-            f"under the starting model: the likelihood is unbounded there."
-        )
-    return variables
 
 
 def _report_interval(progress, steps):

@@ -339,3 +339,34 @@ def test_two_moons_with_one_centre_per_arc_is_two_gaussians():
         + np.log1p(np.exp(-np.sum((2 * centre) ** 2) / (2 * 0.2**2)))
     )
     np.testing.assert_allclose(moons.log_prob(centre).numpy(), expected, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def _angle_of(flow):
+    return next(v for v in flow.distribution.trainable_variables if "angle" in v.name)
+
+
+@pytest.mark.parametrize("values", [[math.nan, math.nan], [1.0, math.inf], []])
+def test_best_start_refuses_candidates_that_are_not_finite_numbers(values):
+    """best_start(model, data, angle, [nan, nan]) scored 1.8e308 and set the angle to NaN."""
+    flow = flowdocs.five_stage_flow(seed=0, trainable=True)
+    data = flowdocs.five_stage_flow(seed=0).staged_samples(200, seed=1)[-1]
+    data = data[np.all((data > 1e-3) & (data < 1 - 1e-3), axis=-1)]
+    angle = _angle_of(flow)
+    before = float(angle.numpy())
+    with pytest.raises(ValueError, match="values"):
+        flowdocs.best_start(flow, data, angle, values)
+    assert float(angle.numpy()) == before
+
+
+def test_best_start_says_when_every_candidate_gives_zero_density():
+    """nan_to_num turned inf into a finite number, so this error never fired."""
+    flow = flowdocs.five_stage_flow(seed=0, trainable=True)
+    outside = np.float32([[0.5, 1.0]])  # on the edge of the square: density 0 at any value
+    strength = next(v for v in flow.distribution.trainable_variables if "strength" in v.name)
+    data = flow.staged_samples(50, seed=2)[-1]
+    data = np.concatenate([data[np.all((data > 1e-3) & (data < 1 - 1e-3), axis=-1)], outside])
+    with pytest.raises(ValueError, match="zero density"):
+        flowdocs.best_start(flow, data, strength, [1.0, 2.0])
