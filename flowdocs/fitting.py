@@ -188,10 +188,11 @@ class _TrainingLoop:
     so one trace, however many calls.
 
     Written out rather than left to ``tfp.math.minimize``, which is slower here, as
-    ``nox -s bench -- --only fit`` measures on the same models: it traces the step
-    twice (its first step, outside its loop, takes other arguments than the loop's
-    body), and it wraps every step in a ``tf.cond`` on convergence, even with no
-    convergence criterion, which makes each XLA-compiled step several times slower.
+    ``nox -s bench -- --only fit`` measures on the same models, mostly because it traces
+    the step twice: its first step, outside its loop, takes other arguments than the
+    loop's body. It also wraps every step in a ``tf.cond`` on convergence, even with no
+    convergence criterion, and carries the gradients and a copy of the variables from
+    step to step.
     """
 
     def __init__(self, objective, optimizer, every, trace_fn, jit_compile):
