@@ -23,6 +23,7 @@ To run this script yourself: ``pip install flowdocs``.
 # than wide, so it is drawn out of scale. Each cell changes shape but not area, and the
 # log-det map on the right is 0 (white) everywhere.
 import matplotlib.pyplot as plt
+import numpy as np
 
 import flowdocs
 from flowdocs import checks
@@ -44,9 +45,18 @@ plt.show()
 # The samples it receives in the flow
 # -----------------------------------
 # The scaled samples :math:`z_2` spread over about :math:`\pm 3` along the first axis,
-# so the cube moves the outermost ones by :math:`e \cdot 27 \approx 80`: the Gaussian
-# cloud becomes a thin S.
+# so a point at :math:`z_a = \pm 3` moves by :math:`e \cdot 27` along the second
+# axis, and the outermost sample, a little further out, moves further still (both
+# printed below): the Gaussian cloud becomes a thin S.
 points = flow.staged_samples(1000, seed=0)
+strength = float(stage.bijector.strength)
+print(f"a point at z_a = 3 moves by e * 27 = {strength * 27:.1f}")
+outermost = int(np.argmax(np.abs(points[2][:, 0])))
+moved = float(points[3][outermost, 1] - points[2][outermost, 1])
+print(
+    f"the outermost sample, z_a = {float(points[2][outermost, 0]):.2f},"
+    f" moves by {abs(moved):.1f}"
+)
 scatter_panels(
     points[2:4],
     titles=[r"before: $z_2$", r"after: $z_3 = f_3(z_2)$"],
