@@ -16,8 +16,10 @@ To run this script yourself: ``pip install flowdocs``.
 # -----------------------
 # The data come from the flow of the previous sections, ``five_stage_flow(seed=0)``,
 # drawn in float64. The sigmoid of the last stage squashes its input into the unit
-# square, and far enough out the result rounds to exactly 0 or 1: in float64 from an
-# input of about 36.7, in float32 already from about 16.6. At such a point the flow's
+# square, and far enough out the result rounds onto the edge, almost always at 1: the
+# sigmoid returns exactly 1 above an input of about 36.7 in float64 (16.6 in float32)
+# but exactly 0 only below about -708 (-87), as :ref:`TFP in practice
+# <off-the-support>` measures. At such a point the flow's
 # density is 0 (``log_prob`` is :math:`-\infty`), because no finite input maps to the
 # edge, so maximum likelihood cannot use it: :func:`flowdocs.fit` refuses data with
 # such points rather than move them somewhere they never were. Drawing in float64 makes
@@ -33,8 +35,14 @@ from flowdocs.plotting import density_fit, training_curves
 true_flow = flowdocs.five_stage_flow(seed=0, dtype=tf.float64)
 x, _ = true_flow.sample_and_log_prob(8000, seed=1)
 x = x.numpy()
-on_edge = np.any((x == 0.0) | (x == 1.0), axis=1)
-print(f"{on_edge.sum()} of {len(x):,} samples lie on the edge: dropped")
+at_one, at_zero = np.any(x == 1.0, axis=1), np.any(x == 0.0, axis=1)
+on_edge = at_one | at_zero
+print(
+    f"{on_edge.sum()} of {len(x):,} samples lie on the edge"
+    f" ({at_one.sum()} at 1, {at_zero.sum()} at 0): dropped,"
+    f" {on_edge.mean():.1%} of the data"
+)
+assert not at_zero.any(), "the text says every edge point is at 1"
 x = x[~on_edge]
 train, held_out = x[:4000], x[4000:]
 true_nll = -np.mean(true_flow.distribution.log_prob(held_out))
@@ -179,9 +187,10 @@ plt.show()
 # negated; one of the two is the learned version of the true parameters.
 #
 # Even that one is close to the truth, not equal to it, for two more reasons. The data
-# are 4,000 random points, and any estimate carries their noise. And they lost their
-# most extreme 1.4 %, which makes the tails look a little lighter than they are, so a
-# slightly smaller scale :math:`d_0` fits them best. The likelihood learns the
+# are 4,000 random points, and any estimate carries their noise. And they lost the
+# points that rounded onto the edge (the share printed at the top, all of them at 1),
+# a cut on one side of the tails that makes them look a little lighter than they
+# are, so a slightly smaller scale :math:`d_0` fits them best. The likelihood learns the
 # distribution; the parameters follow only as far as the distribution pins them down.
 fitted, true = parameters(flow), parameters(true_flow)
 twin = flowdocs.five_stage_flow(

@@ -31,7 +31,7 @@ print(f"rotation angle θ = {float(rotation.angle):.4f} rad")
 # --------------------------------------
 # Every panel shows the same 1,000 base points after one more stage. Points keep the
 # colour of the quadrant they started in, so you can see the shear bend the cloud, the
-# rotation turn it, and the sigmoid fold everything into the unit square, where points
+# rotation turn it, and the sigmoid squash everything into the unit square, where points
 # that went far out pile up along the edges.
 
 # sphinx_gallery_thumbnail_number = 1
