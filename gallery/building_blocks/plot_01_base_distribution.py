@@ -7,6 +7,9 @@ mean 0 and standard deviation 0.5 on each axis (equation 1). Its density is know
 closed form, which is the whole point of a base distribution: the flow computes every
 other density from this one.
 
+Move the sliders yourself in the `explorer, opened on the base
+<../../explorer.html?stage=base>`_: the base stays put while the maps after it change.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 

@@ -7,6 +7,9 @@ The first map adds a constant vector, :math:`f_1(z) = (z_a + c_0,\ z_b + c_1)`, 
 :math:`\log|\det J| = 0` everywhere, and equation 4 says the density is carried along
 unchanged: :math:`p_1(z + c) = p_0(z)`.
 
+Move :math:`c` yourself in the `explorer, opened on the shift
+<../../explorer.html?stage=shift>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 

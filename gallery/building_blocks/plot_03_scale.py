@@ -8,6 +8,9 @@ The second map multiplies each coordinate by its own factor,
 \log 3` everywhere: every small patch of the plane grows three times in area, and by
 equation 4 the density at its image is three times lower.
 
+Move :math:`d` yourself in the `explorer, opened on the scale
+<../../explorer.html?stage=scale>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 

@@ -13,6 +13,9 @@ is lower triangular with ones on the diagonal, so :math:`\det J = 1` and
 The original code returned 1 here; :ref:`the gallery of bugs
 <sphx_glr_auto_examples_checking_plot_02_gallery_of_bugs.py>` shows what that costs.
 
+Move :math:`e` yourself in the `explorer, opened on the shift and cube
+<../../explorer.html?stage=shift_and_cube>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 

@@ -14,6 +14,9 @@ probability without compressing it. (The original code's forward matrix had
 :math:`-\cos\theta` in its corner, which is not a rotation; see :ref:`the gallery of
 bugs <sphx_glr_auto_examples_checking_plot_02_gallery_of_bugs.py>`.)
 
+Move :math:`\theta` yourself in the `explorer, opened on the rotation
+<../../explorer.html?stage=rotation>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 

@@ -12,6 +12,9 @@ which is at most :math:`2 \log \tfrac14 \approx -2.77` (at the origin) and falls
 without bound, about linearly in :math:`|z_a| + |z_b|`, far from it. This is the only
 map of the flow whose log-det changes from point to point.
 
+See the squashed density change with every parameter in the `explorer, opened on the
+sigmoid <../../explorer.html?stage=sigmoid>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 

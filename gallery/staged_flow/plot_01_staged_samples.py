@@ -7,6 +7,9 @@ chain of invertible maps. Here the base is a 2-D Gaussian and the chain has five
 a shift, a scale, a cubic shear, a rotation and a sigmoid,
 :math:`x = f_5 \circ f_4 \circ f_3 \circ f_2 \circ f_1(z)`.
 
+Step through the same stages yourself, with your own parameters, in the `explorer,
+opened on the base <../../explorer.html?stage=base>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 
