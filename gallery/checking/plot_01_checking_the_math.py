@@ -5,9 +5,9 @@ Checking the math, stage by stage
 A density plot can look right and be wrong. This page checks every claim the flow
 makes, numerically, for every stage and for the whole flow:
 
-1. **log-det against autodiff**: the log-determinant each bijector reports (equation 4)
-   against :math:`\log|\det J|` of the Jacobian that automatic differentiation computes
-   from the map itself.
+1. **log-det against autodiff**: the :term:`log-determinant` each :term:`bijector`
+   reports (equation 4) against :math:`\log|\det J|` of the :term:`Jacobian` that
+   automatic differentiation computes from the map itself.
 2. **round trip**: mapping points forward and a *copy* of the result back returns the
    points (a copy, because TFP's cache would otherwise hand back the input unchanged).
 3. **total mass**: the density of every stage integrates to 1 on a grid.

@@ -5,8 +5,9 @@ Learning the five-stage flow back from its samples
 So far the flow's parameters were given and we looked at what they do. Here we turn the
 question around: keep only samples of the five-stage flow, forget its parameters, and
 learn them back. Equation 6 scores every sample, :math:`\log p_X(x)`; the mean of minus
-that score over the data, the negative log-likelihood (NLL), is the loss; and the Adam
-optimizer lowers it. Maximising the likelihood this way is what "training a flow" means.
+that score over the data, the negative log-likelihood (NLL), is the loss; and the
+:term:`Adam` optimizer lowers it. Maximising the likelihood this way is what "training a
+flow" means.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -99,7 +100,8 @@ print(
 # scores the training data under the untrained flow at 360 angles, one per degree, and
 # keeps the best. The scan repeats itself after half a turn: turning by :math:`\pi` and
 # negating the shift gives the same flow (shown below), and the untrained shift is 0.
-# It uses only the training data, so the held-out score stays fair.
+# It uses only the training data, so the score on the :term:`held-out data` stays
+# fair.
 rotation = flow.stages[3].bijector
 angles = np.linspace(0.0, 2.0 * np.pi, 360, endpoint=False)
 scores = flowdocs.best_start(flow, train, rotation.angle, angles)
@@ -131,7 +133,7 @@ plt.show()
 # Train
 # -----
 # :func:`flowdocs.fit` runs 6,000 Adam steps on all 4,000 training points at once
-# (full batch), compiled with XLA because this flow is made of many small element-wise
+# (full batch), compiled with :term:`XLA` because this flow is made of many small element-wise
 # operations, and returns the loss of every step. The learning rate starts at 0.01 and
 # decays along a cosine: a constant rate keeps kicking the sharp ridge out of place, in
 # spikes of up to a nat, right to the end.

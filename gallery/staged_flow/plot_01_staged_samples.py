@@ -2,10 +2,10 @@ r"""
 From a Gaussian to the unit square, one stage at a time
 =======================================================
 
-A normalizing flow draws a point from a simple base distribution and pushes it through a
-chain of invertible maps. Here the base is a 2-D Gaussian and the chain has five maps:
-a shift, a scale, a cubic shear, a rotation and a sigmoid,
-:math:`x = f_5 \circ f_4 \circ f_3 \circ f_2 \circ f_1(z)`.
+A normalizing flow draws a point from a simple :term:`base distribution` and pushes it
+through a chain of invertible maps (its :term:`forward direction`). Here the base is a
+2-D Gaussian and the chain has five maps: a shift, a scale, a cubic shear, a rotation
+and a sigmoid, :math:`x = f_5 \circ f_4 \circ f_3 \circ f_2 \circ f_1(z)`.
 
 Step through the same stages yourself, with your own parameters, in the `explorer,
 opened on the base <../../explorer.html?stage=base>`_.
