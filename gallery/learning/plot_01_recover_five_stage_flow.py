@@ -110,6 +110,7 @@ true_angle = float(true_flow.stages[3].bijector.angle.numpy())
 print(f"best starting angle: {start:.4f} rad")
 print(f"true angle:          {true_angle:.4f} rad")
 
+# sphinx_gallery_thumbnail_number = 1
 fig, ax = plt.subplots(figsize=(7.4, 3.6), layout="constrained")
 ax.semilogy(angles, scores, color="#0072B2", label="untrained flow")
 for turn, label in ((0.0, "true angle, and plus π"), (np.pi, None)):
@@ -164,7 +165,6 @@ print(f"difference:                {fitted_nll - true_nll:+.4f} nats")
 # the two are within a few thousandths of a nat. The training and held-out levels
 # differ by the sampling noise of two sets of 4,000 points.
 
-# sphinx_gallery_thumbnail_number = 3
 training_curves(
     {"training loss (fitted flow)": history},
     references={
