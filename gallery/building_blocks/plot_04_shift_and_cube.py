@@ -4,14 +4,10 @@ f3, the shift and cube: a shear that keeps area
 
 The third map pushes each point along the second axis by the cube of its first
 coordinate, :math:`f_3(z) = (z_a,\ z_b + e\, z_a^3)`, with :math:`e \sim \mathcal{N}(3, 1)`
-drawn once from a fixed seed. Its Jacobian
-
-.. math:: J = \begin{pmatrix} 1 & 0 \\ 3 e z_a^2 & 1 \end{pmatrix}
-
-is lower triangular with ones on the diagonal, so :math:`\det J = 1` and
-:math:`\log|\det J| = 0` everywhere, however strongly the map bends the plane.
-The original code returned 1 here; :ref:`the gallery of bugs
-<sphx_glr_auto_examples_checking_plot_02_gallery_of_bugs.py>` shows what that costs.
+drawn once from a fixed seed. Its Jacobian, equation :eq:`jacobian-shift-and-cube` of
+:doc:`/theory/five_stage_flow`, is unit lower triangular, so :math:`\log|\det J| = 0`
+everywhere, however strongly the map bends the plane. The original code returned 1
+here; :ref:`the notes on the original post <log-det-of-one>` tell what that costs.
 
 Move :math:`e` yourself in the `explorer, opened on the shift and cube
 <../../explorer.html?stage=shift_and_cube>`_.

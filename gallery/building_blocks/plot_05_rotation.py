@@ -8,9 +8,9 @@ The fourth map rotates the plane counter-clockwise by an angle
 .. math:: f_4(z) = \begin{pmatrix} \cos\theta & -\sin\theta \\
           \sin\theta & \cos\theta \end{pmatrix} z .
 
-The matrix is its own Jacobian and its determinant is
-:math:`\cos^2\theta + \sin^2\theta = 1`, so :math:`\log|\det J| = 0`: a rotation moves
-probability without compressing it. (The original code's forward matrix had
+The matrix is its own Jacobian, equation :eq:`jacobian-rotation` of
+:doc:`/theory/five_stage_flow`, with determinant 1, so :math:`\log|\det J| = 0`: a
+rotation moves probability without compressing it. (The original code's forward matrix had
 :math:`-\cos\theta` in its corner, which is not a rotation; see :ref:`the gallery of
 bugs <sphx_glr_auto_examples_checking_plot_02_gallery_of_bugs.py>`.)
 

@@ -222,8 +222,8 @@ for name, (values, _, _) in results.items():
 #   and the autodiff log-det is 0. The histogram check flags it too: the
 #   :math:`z`-score compares counts, and every bin holds about :math:`\exp(1)` times
 #   more samples than the density predicts (its largest :math:`|z|` is printed
-#   below). A constant error never changes a gradient, so training by maximum
-#   likelihood would never reveal it.
+#   below). Training would never reveal it: :ref:`the notes on the original post
+#   <log-det-of-one>` say why.
 # - **A re-drawn e** (our invented bug) has the right log-det (every shear keeps
 #   area) and a density that integrates to 1, but the samples come from another
 #   shear than the density, and the round trip fails.
