@@ -2,8 +2,8 @@
 
 The mean negative log-likelihood of 500 samples of ``five_stage_flow(seed=0)``
 (float64, the few that round onto the edge of the square dropped) as one parameter
-moves and the others stay at their true values: the shear strength e on the left, the
-angle theta on the right. Each curve is one batch of flows (a parameter array gives a
+moves and the others stay at their true values: the shear strength e above, the angle
+theta below. Each curve is one batch of flows (a parameter array gives a
 batch), scored on every point at once.
 """
 
@@ -31,7 +31,7 @@ panels = [
     ("strength", "shear strength $e$", STRENGTH, np.linspace(STRENGTH - 1.5, STRENGTH + 1.5, 161)),
     ("angle", r"angle $\theta$ (radians)", ANGLE, np.linspace(ANGLE - 0.05, ANGLE + 0.05, 161)),
 ]
-fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.2), sharey=True, layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(4.8, 6.4), layout="constrained")
 for ax, (name, label, truth, values) in zip(axes, panels, strict=True):
     other = {"angle": ANGLE} if name == "strength" else {"strength": STRENGTH}
     nll = mean_nll(**{name: values}, **{key: np.full_like(values, v) for key, v in other.items()})
@@ -43,7 +43,8 @@ for ax, (name, label, truth, values) in zip(axes, panels, strict=True):
     ax.set_xlabel(f"{label}\ntrue {truth:.3f}, lowest {best:.3f}")
     ax.set_ylim(floor - 1.0, floor + 20.0)
     ax.grid(alpha=0.3)
-axes[0].set_ylabel("nats per point")
+for ax in axes:
+    ax.set_ylabel("nats per point")
 handles, labels = axes[0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small")
-fig.suptitle("The loss around the true parameters, one at a time")
+fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize="small")
+fig.suptitle("The loss near the true parameters,\none parameter at a time")
