@@ -56,6 +56,7 @@ print(
     f"the outermost sample, z_a = {float(points[2][outermost, 0]):.2f},"
     f" moves by {abs(moved):.1f}"
 )
+# sphinx_gallery_thumbnail_number = 2
 scatter_panels(
     points[2:4],
     titles=[r"before: $z_2$", r"after: $z_3 = f_3(z_2)$"],

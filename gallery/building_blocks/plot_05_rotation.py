@@ -54,6 +54,7 @@ plt.show()
 # The tall S of :math:`z_3` is laid on its side. Both clouds are far longer than they
 # are wide, so both panels are drawn out of scale.
 points = flow.staged_samples(1000, seed=0)
+# sphinx_gallery_thumbnail_number = 2
 scatter_panels(
     points[3:5],
     titles=[r"before: $z_3$", r"after: $z_4 = f_4(z_3)$"],
