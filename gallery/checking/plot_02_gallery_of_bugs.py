@@ -3,23 +3,18 @@ A gallery of bugs, and the checks that catch them
 =================================================
 
 Two defects of the original post's code are invisible in a scatter plot; this page
-adds a third bug of our own that fails in the same quiet way. It writes each one as a
-small TFP bijector, puts it in place of the correct stage, and runs the four checks of
-:ref:`the previous page <sphx_glr_auto_examples_checking_plot_01_checking_the_math.py>`
-on it:
+adds a third bug of our own that fails as quietly. It writes each as a small TFP
+bijector, puts it in place of the correct stage, and runs the four checks of
+:ref:`the previous page <sphx_glr_auto_examples_checking_plot_01_checking_the_math.py>`:
 
 1. **a rotation that is not one** (the post's): the forward map has
    :math:`-\cos\theta` where :math:`\cos\theta` belongs, while the inverse is the
    true inverse rotation;
 2. **a log-det of 1** (the post's): the shift and cube reports
    :math:`\log|\det J| = 1` where the truth is 0;
-3. **a parameter re-drawn inside the forward map** (made up for this page; the post
-   draws :math:`e` and :math:`\theta` once, without a seed): the shear strength
-   :math:`e` is drawn again at every forward call, while the inverse keeps the first
-   one.
-
-The post's other defects (unseeded draws, a float32 cast, a typo in a formula) are
-listed on :doc:`/theory/original_post`.
+3. **a parameter re-drawn inside the forward map** (made up here: the post draws
+   :math:`e` and :math:`\theta` once, without a seed): :math:`e` is drawn again at
+   every forward call, while the inverse keeps the first one.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -29,7 +24,9 @@ To run this script yourself: ``pip install flowdocs``.
 # ---------------------
 # Each class implements ``_forward``, ``_inverse`` and ``_forward_log_det_jacobian``,
 # as the original did; TFP derives the inverse log-det from the forward one. They are
-# test doubles for this page, not part of the library.
+# test doubles for this page, not part of the library. The post's other defects
+# (unseeded draws, a float32 cast, a typo in a formula) are on
+# :doc:`/theory/original_post`.
 import dataclasses
 
 import matplotlib.pyplot as plt
