@@ -81,11 +81,16 @@ def staged_density(flow, n=1000, seed=0, stages=None, resolution=200, panel_size
             frame(ax, box, to_scale)
             coordinate_labels(ax, f"z_{k}")
     quadrant_legend(fig)
-    fig.suptitle(
-        f"{n:,} samples beside the exact density"
-        + (", stage by stage" if len(stages) > 1 else f" after {len(flow.stages)} stages")
-    )
+    fig.suptitle(f"{n:,} samples beside the exact density, {_stages_phrase(stages)}")
     return fig
+
+
+def _stages_phrase(stages):
+    """How a title names the rows: "stage by stage", "of the base" or "after 1 stage"."""
+    if len(stages) > 1:
+        return "stage by stage"
+    (k,) = stages
+    return "of the base" if k == 0 else f"after {k} stage{'s' if k > 1 else ''}"
 
 
 def samples_and_density(

@@ -4,8 +4,11 @@ The base distribution: where every sample starts
 
 Every sample of the flow starts as a draw :math:`z_0 \sim p_0` from a 2-D Gaussian with
 mean 0 and standard deviation 0.5 on each axis (equation 1). Its density is known in
-closed form, which is the whole point of a base distribution: the flow computes every
+closed form, which is the whole point of a :term:`base distribution`: the flow computes every
 other density from this one.
+
+Move the sliders yourself in the `explorer, opened on the base
+<../../explorer.html?stage=base>`_: the base stays put while the maps after it change.
 
 To run this script yourself: ``pip install flowdocs``.
 """

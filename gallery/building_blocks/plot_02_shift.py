@@ -3,9 +3,12 @@ f1, the shift: moving probability without reshaping it
 ======================================================
 
 The first map adds a constant vector, :math:`f_1(z) = (z_a + c_0,\ z_b + c_1)`, with
-:math:`c = (0, -2)` as in the original post. Its Jacobian is the identity matrix, so
-:math:`\log|\det J| = 0` everywhere, and equation 4 says the density is carried along
-unchanged: :math:`p_1(z + c) = p_0(z)`.
+:math:`c = (0, -2)` as in the original post. Its Jacobian is the identity matrix
+(equation :eq:`jacobian-shift`), so :math:`\log|\det J| = 0` everywhere, and equation 4
+says the density is carried along unchanged: :math:`p_1(z + c) = p_0(z)`.
+
+Move :math:`c` yourself in the `explorer, opened on the shift
+<../../explorer.html?stage=shift>`_.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -40,6 +43,7 @@ plt.show()
 # -----------------------------------
 # The same 1,000 base points as on every page (seed 0), before and after the shift.
 points = flow.staged_samples(1000, seed=0)
+# sphinx_gallery_thumbnail_number = 2
 scatter_panels(
     points[0:2],
     titles=[r"before: $z_0 \sim p_0$", r"after: $z_1 = f_1(z_0)$"],

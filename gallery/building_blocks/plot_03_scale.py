@@ -8,6 +8,9 @@ The second map multiplies each coordinate by its own factor,
 \log 3` everywhere: every small patch of the plane grows three times in area, and by
 equation 4 the density at its image is three times lower.
 
+Move :math:`d` yourself in the `explorer, opened on the scale
+<../../explorer.html?stage=scale>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 
@@ -44,6 +47,7 @@ plt.show()
 # centre, so the cloud also moves: its centre goes from :math:`(0, -2)` to
 # :math:`(0, -3)`.
 points = flow.staged_samples(1000, seed=0)
+# sphinx_gallery_thumbnail_number = 2
 scatter_panels(
     points[1:3],
     titles=[r"before: $z_1$", r"after: $z_2 = f_2(z_1)$"],

@@ -8,11 +8,14 @@ The fourth map rotates the plane counter-clockwise by an angle
 .. math:: f_4(z) = \begin{pmatrix} \cos\theta & -\sin\theta \\
           \sin\theta & \cos\theta \end{pmatrix} z .
 
-The matrix is its own Jacobian and its determinant is
-:math:`\cos^2\theta + \sin^2\theta = 1`, so :math:`\log|\det J| = 0`: a rotation moves
-probability without compressing it. (The original code's forward matrix had
+The matrix is its own Jacobian, equation :eq:`jacobian-rotation` of
+:doc:`/theory/five_stage_flow`, with determinant 1, so :math:`\log|\det J| = 0`: a
+rotation moves probability without compressing it. (The original code's forward matrix had
 :math:`-\cos\theta` in its corner, which is not a rotation; see :ref:`the gallery of
 bugs <sphx_glr_auto_examples_checking_plot_02_gallery_of_bugs.py>`.)
+
+Move :math:`\theta` yourself in the `explorer, opened on the rotation
+<../../explorer.html?stage=rotation>`_.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -51,6 +54,7 @@ plt.show()
 # The tall S of :math:`z_3` is laid on its side. Both clouds are far longer than they
 # are wide, so both panels are drawn out of scale.
 points = flow.staged_samples(1000, seed=0)
+# sphinx_gallery_thumbnail_number = 2
 scatter_panels(
     points[3:5],
     titles=[r"before: $z_3$", r"after: $z_4 = f_4(z_3)$"],

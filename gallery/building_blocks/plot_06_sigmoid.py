@@ -1,9 +1,9 @@
 r"""
-f5, the sigmoid: folding the plane into a square
-================================================
+f5, the sigmoid: squashing the plane into a square
+==================================================
 
 The last map squashes each coordinate with the logistic sigmoid,
-:math:`f_5(z) = (\sigma(z_a),\ \sigma(z_b))`, :math:`\sigma(t) = 1 / (1 + e^{-t})`.
+:math:`f_5(z) = (\sigma(z_a),\ \sigma(z_b))`, :math:`\sigma(t) = 1 / (1 + \exp(-t))`.
 Its Jacobian is diagonal with entries :math:`\sigma'(t) = \sigma(t)(1 - \sigma(t))`, so
 
 .. math:: \log|\det J| = \log \sigma'(z_a) + \log \sigma'(z_b),
@@ -11,6 +11,9 @@ Its Jacobian is diagonal with entries :math:`\sigma'(t) = \sigma(t)(1 - \sigma(t
 which is at most :math:`2 \log \tfrac14 \approx -2.77` (at the origin) and falls
 without bound, about linearly in :math:`|z_a| + |z_b|`, far from it. This is the only
 map of the flow whose log-det changes from point to point.
+
+See the squashed density change with every parameter in the `explorer, opened on the
+sigmoid <../../explorer.html?stage=sigmoid>`_.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -52,18 +55,24 @@ scatter_panels(
     titles=[r"before: $z_4$", r"after: $z_5 = f_5(z_4)$"],
     groups=quadrant_of(points[0]),
     names=["z_4", "z_5"],
-    suptitle="The sigmoid folds everything into the unit square",
+    suptitle="The sigmoid squashes everything into the unit square",
 )
 plt.show()
 
 # %%
 # How close to the edge?
 # ----------------------
-# In float32, :math:`\sigma(t)` rounds to exactly 1 once :math:`t` exceeds about 17, so
-# some samples sit *on* the edge of the square. There the inverse is infinite, and
+# In float32, :math:`\sigma(t)` rounds to exactly 1 once :math:`t` exceeds about 16.6,
+# but to exactly 0 only once :math:`t` drops below about -87 (both measured on
+# :ref:`TFP in practice <off-the-support>`), so some samples sit *on* the edge of the
+# square, nearly all of them on an edge at 1. There the inverse is infinite, and
 # :class:`flowdocs.FlowDistribution` gives them ``log_prob = -inf`` rather than NaN.
-on_edge = ((points[5] == 0.0) | (points[5] == 1.0)).any(axis=1)
-print(f"samples exactly on the edge: {on_edge.sum()} of {len(on_edge)}")
+at_one = (points[5] == 1.0).any(axis=1)
+at_zero = (points[5] == 0.0).any(axis=1)
+print(f"samples exactly on an edge at 1: {at_one.sum()} of {len(at_one)}")
+print(
+    f"samples exactly on an edge at 0: {at_zero.sum()} of {len(at_zero)}"
+)
 
 # %%
 # The log-det is right

@@ -2,17 +2,19 @@ r"""
 A gallery of bugs, and the checks that catch them
 =================================================
 
-The code of the original post had three kinds of mistakes that no scatter plot shows.
-This page writes each one as a small TFP bijector, puts it in place of the correct
-stage, and runs the four checks of :ref:`the previous page
-<sphx_glr_auto_examples_checking_plot_01_checking_the_math.py>` on it:
+Two defects of the original post's code are invisible in a scatter plot; this page
+adds a third bug of our own that fails as quietly. It writes each as a small TFP
+bijector, puts it in place of the correct stage, and runs the four checks of
+:ref:`the previous page <sphx_glr_auto_examples_checking_plot_01_checking_the_math.py>`:
 
-1. **a rotation that is not one**: the forward map has :math:`-\cos\theta` where
-   :math:`\cos\theta` belongs, while the inverse is the true inverse rotation;
-2. **a log-det of 1**: the shift and cube reports :math:`\log|\det J| = 1` where the
-   truth is 0;
-3. **a parameter re-drawn inside the forward map**: the shear strength :math:`e` is
-   drawn again at every forward call, while the inverse keeps the first one.
+1. **a rotation that is not one** (the post's): the forward map has
+   :math:`-\cos\theta` where :math:`\cos\theta` belongs, while the inverse is the
+   true inverse rotation;
+2. **a log-det of 1** (the post's): the shift and cube reports
+   :math:`\log|\det J| = 1` where the truth is 0;
+3. **a parameter re-drawn inside the forward map** (made up here: the post draws
+   :math:`e` and :math:`\theta` once, without a seed): :math:`e` is drawn again at
+   every forward call, while the inverse keeps the first one.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -22,7 +24,9 @@ To run this script yourself: ``pip install flowdocs``.
 # ---------------------
 # Each class implements ``_forward``, ``_inverse`` and ``_forward_log_det_jacobian``,
 # as the original did; TFP derives the inverse log-det from the forward one. They are
-# test doubles for this page, not part of the library.
+# test doubles for this page, not part of the library. The post's other defects
+# (unseeded draws, a float32 cast, a typo in a formula) are on
+# :doc:`/theory/original_post`.
 import dataclasses
 
 import matplotlib.pyplot as plt
@@ -210,16 +214,24 @@ for name, (values, _, _) in results.items():
 #   map) and the histogram (the samples come from the wrong map, while ``log_prob``
 #   uses the right inverse). The total mass is fine: the density alone is a correct
 #   density, of the wrong samples.
-# - **A log-det of 1** passes the round trip, and the histogram's shape, but every
-#   density is :math:`e` times too small: the mass is :math:`e^{-1} \approx 0.368`, and
-#   the autodiff log-det is 0. A constant error never changes a gradient, so training
-#   by maximum likelihood would never reveal it.
-# - **A re-drawn e** has the right log-det (every shear keeps area) and a density that
-#   integrates to 1, but the samples come from another shear than the density, and the
-#   round trip fails.
+# - **A log-det of 1** passes the round trip, but every density is
+#   :math:`\exp(1)` times too small: the mass is :math:`\exp(-1) \approx 0.368`,
+#   and the autodiff log-det is 0. The histogram check flags it too: the
+#   :math:`z`-score compares counts, and every bin holds about :math:`\exp(1)` times
+#   more samples than the density predicts (its largest :math:`|z|` is printed
+#   below). Training would never reveal it: :ref:`the notes on the original post
+#   <log-det-of-one>` say why.
+# - **A re-drawn e** (our invented bug) has the right log-det (every shear keeps
+#   area) and a density that integrates to 1, but the samples come from another
+#   shear than the density, and the round trip fails.
 #
 # The script stops the build if any check stops catching its bug, or flags a correct
 # stage.
+print(
+    "log-det of 1: largest histogram |z| ="
+    f" {results['log-det of 1'][0]['histogram']:.0f}"
+    f" (tolerance {tolerances['histogram']:.0f})"
+)
 expected = {
     "not a rotation": {"log-det", "round trip", "histogram"},
     "log-det of 1": {"log-det", "mass", "histogram"},
@@ -245,8 +257,9 @@ for name, (values, _, _) in results.items():
 # Each row shows the distribution right after the buggy stage: the density from
 # ``log_prob`` as colour, 1,500 of the samples from the forward map as dots, the
 # correct stage on the left. The first panel of a row sets the colour scale of the row,
-# so the density that is :math:`e` times too small looks paler. The mirrored S of the false rotation
-# and the steeper S of the re-drawn shear sit off their densities.
+# so the density that is :math:`\exp(1)` times too small looks paler. The mirrored S
+# of the false rotation and the steeper S of the re-drawn shear sit off their
+# densities.
 
 
 def panel(name, k):

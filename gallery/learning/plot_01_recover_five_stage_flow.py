@@ -5,8 +5,9 @@ Learning the five-stage flow back from its samples
 So far the flow's parameters were given and we looked at what they do. Here we turn the
 question around: keep only samples of the five-stage flow, forget its parameters, and
 learn them back. Equation 6 scores every sample, :math:`\log p_X(x)`; the mean of minus
-that score over the data, the negative log-likelihood (NLL), is the loss; and the Adam
-optimizer lowers it. Maximising the likelihood this way is what "training a flow" means.
+that score over the data, the negative log-likelihood (NLL), is the loss; and the
+:term:`Adam` optimizer lowers it. Maximising the likelihood this way is what "training a
+flow" means.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -16,8 +17,10 @@ To run this script yourself: ``pip install flowdocs``.
 # -----------------------
 # The data come from the flow of the previous sections, ``five_stage_flow(seed=0)``,
 # drawn in float64. The sigmoid of the last stage squashes its input into the unit
-# square, and far enough out the result rounds to exactly 0 or 1: in float64 from an
-# input of about 36.7, in float32 already from about 16.6. At such a point the flow's
+# square, and far enough out the result rounds onto the edge, almost always at 1: the
+# sigmoid returns exactly 1 above an input of about 36.7 in float64 (16.6 in float32)
+# but exactly 0 only below about -708 (-87), as :ref:`TFP in practice
+# <off-the-support>` measures. At such a point the flow's
 # density is 0 (``log_prob`` is :math:`-\infty`), because no finite input maps to the
 # edge, so maximum likelihood cannot use it: :func:`flowdocs.fit` refuses data with
 # such points rather than move them somewhere they never were. Drawing in float64 makes
@@ -33,8 +36,14 @@ from flowdocs.plotting import density_fit, training_curves
 true_flow = flowdocs.five_stage_flow(seed=0, dtype=tf.float64)
 x, _ = true_flow.sample_and_log_prob(8000, seed=1)
 x = x.numpy()
-on_edge = np.any((x == 0.0) | (x == 1.0), axis=1)
-print(f"{on_edge.sum()} of {len(x):,} samples lie on the edge: dropped")
+at_one, at_zero = np.any(x == 1.0, axis=1), np.any(x == 0.0, axis=1)
+on_edge = at_one | at_zero
+print(
+    f"{on_edge.sum()} of {len(x):,} samples lie on the edge"
+    f" ({at_one.sum()} at 1, {at_zero.sum()} at 0): dropped,"
+    f" {on_edge.mean():.1%} of the data"
+)
+assert not at_zero.any(), "the text says every edge point is at 1"
 x = x[~on_edge]
 train, held_out = x[:4000], x[4000:]
 true_nll = -np.mean(true_flow.distribution.log_prob(held_out))
@@ -91,7 +100,8 @@ print(
 # scores the training data under the untrained flow at 360 angles, one per degree, and
 # keeps the best. The scan repeats itself after half a turn: turning by :math:`\pi` and
 # negating the shift gives the same flow (shown below), and the untrained shift is 0.
-# It uses only the training data, so the held-out score stays fair.
+# It uses only the training data, so the score on the :term:`held-out data` stays
+# fair.
 rotation = flow.stages[3].bijector
 angles = np.linspace(0.0, 2.0 * np.pi, 360, endpoint=False)
 scores = flowdocs.best_start(flow, train, rotation.angle, angles)
@@ -100,6 +110,7 @@ true_angle = float(true_flow.stages[3].bijector.angle.numpy())
 print(f"best starting angle: {start:.4f} rad")
 print(f"true angle:          {true_angle:.4f} rad")
 
+# sphinx_gallery_thumbnail_number = 1
 fig, ax = plt.subplots(figsize=(7.4, 3.6), layout="constrained")
 ax.semilogy(angles, scores, color="#0072B2", label="untrained flow")
 for turn, label in ((0.0, "true angle, and plus π"), (np.pi, None)):
@@ -123,7 +134,7 @@ plt.show()
 # Train
 # -----
 # :func:`flowdocs.fit` runs 6,000 Adam steps on all 4,000 training points at once
-# (full batch), compiled with XLA because this flow is made of many small element-wise
+# (full batch), compiled with :term:`XLA` because this flow is made of many small element-wise
 # operations, and returns the loss of every step. The learning rate starts at 0.01 and
 # decays along a cosine: a constant rate keeps kicking the sharp ridge out of place, in
 # spikes of up to a nat, right to the end.
@@ -154,7 +165,6 @@ print(f"difference:                {fitted_nll - true_nll:+.4f} nats")
 # the two are within a few thousandths of a nat. The training and held-out levels
 # differ by the sampling noise of two sets of 4,000 points.
 
-# sphinx_gallery_thumbnail_number = 3
 training_curves(
     {"training loss (fitted flow)": history},
     references={
@@ -179,9 +189,10 @@ plt.show()
 # negated; one of the two is the learned version of the true parameters.
 #
 # Even that one is close to the truth, not equal to it, for two more reasons. The data
-# are 4,000 random points, and any estimate carries their noise. And they lost their
-# most extreme 1.4 %, which makes the tails look a little lighter than they are, so a
-# slightly smaller scale :math:`d_0` fits them best. The likelihood learns the
+# are 4,000 random points, and any estimate carries their noise. And they lost the
+# points that rounded onto the edge (the share printed at the top, all of them at 1),
+# a cut on one side of the tails that makes them look a little lighter than they
+# are, so a slightly smaller scale :math:`d_0` fits them best. The likelihood learns the
 # distribution; the parameters follow only as far as the distribution pins them down.
 fitted, true = parameters(flow), parameters(true_flow)
 twin = flowdocs.five_stage_flow(

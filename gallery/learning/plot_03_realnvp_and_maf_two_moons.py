@@ -246,3 +246,69 @@ for name, flow in flows.items():
     )
     print(f"{name}, worst layer: log-det error {log_det:.1e}, ", end="")
     print(f"round-trip error {round_trip:.1e}")
+
+# %%
+# One coupling layer up close
+# ---------------------------
+# The first layer of the trained RealNVP keeps :math:`z_a` and moves :math:`z_b`: the
+# network reads only :math:`z_a` (the conditioning half) and returns the log-scale
+# :math:`s(z_a)` and shift :math:`t(z_a)` for the other half. So every vertical line of
+# a grid stays a vertical line at the same :math:`z_a`, stretched by
+# :math:`\exp(s(z_a))` and moved by :math:`t(z_a)` along it. The two functions are read
+# off the layer itself: a point :math:`(z_a, 0)` lands at height :math:`t(z_a)`, and a
+# point :math:`(z_a, 1)` at :math:`t(z_a) + \exp(s(z_a))`.
+layer = flows["RealNVP"].stages[0]
+ticks = np.linspace(-2.5, 2.5, 11)  # where the grid lines cross the axes
+along = np.linspace(-2.5, 2.5, 101)  # the points that draw one line
+steady = np.full_like(along, 1.0)
+columns = [np.stack([a * steady, along], -1) for a in ticks]  # z_a fixed
+rows = [np.stack([along, b * steady], -1) for b in ticks]  # z_b fixed
+hues = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(ticks)))
+
+fig, axes = plt.subplot_mosaic(
+    [["before", "after"], ["s and t", "s and t"]],
+    figsize=(7.4, 7.0),
+    height_ratios=[1.2, 1.0],
+    layout="constrained",
+)
+maps = {"before": lambda z: z, "after": layer.bijector.forward}
+for key, move in maps.items():
+    ax = axes[key]
+    for line in rows:
+        drawn = np.asarray(move(line.astype("float32")))
+        ax.plot(*drawn.T, color="0.75", lw=0.8)
+    for line, hue in zip(columns, hues, strict=True):
+        drawn = np.asarray(move(line.astype("float32")))
+        ax.plot(*drawn.T, color=hue, lw=1.6)
+    ax.set(xlabel="$z_a$ (kept; conditions)", ylabel="$z_b$ (moved)")
+    ax.grid(alpha=0.3)
+axes["before"].set_title("a grid of the plane")
+axes["after"].set_title(f"after {layer.name}: ${layer.symbol}$")
+
+# t(z_a) is where (z_a, 0) lands; exp(s(z_a)) is how far (z_a, 1) lands above it.
+bottom = np.stack([along, 0 * steady], -1).astype("float32")
+top = np.stack([along, steady], -1).astype("float32")
+shift = np.asarray(layer.bijector.forward(bottom))[:, 1]
+scale = np.asarray(layer.bijector.forward(top))[:, 1] - shift
+ax = axes["s and t"]
+ax.plot(along, np.log(scale), color="#0072B2", lw=2, label="$s(z_a)$")
+ax.plot(along, shift, color="#D55E00", lw=2, label="$t(z_a)$")
+ax.set(
+    xlabel="$z_a$", title="the log-scale and shift computed from $z_a$"
+)
+ax.grid(alpha=0.3)
+ax.legend(fontsize="small")
+fig.suptitle("A coupling layer: one half conditions, the other moves")
+plt.show()
+
+# %%
+# Its log-determinant is :math:`s(z_a)`, the log-scale of the one coordinate that
+# moves, so it is as cheap as the network. Checked on the grid points: the kept half
+# comes out exactly as it went in, and the log-det agrees with automatic
+# differentiation.
+grid = np.concatenate(columns).astype("float32")
+kept = np.asarray(layer.bijector.forward(grid))[:, 0]
+print(f"largest change of z_a: {np.max(np.abs(kept - grid[:, 0])):.1e}")
+print(
+    f"log-det error on the grid: {checks.log_det_error(layer.bijector, grid):.1e}"
+)

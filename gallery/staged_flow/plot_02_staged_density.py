@@ -48,7 +48,7 @@ plt.show()
 # %%
 # What the last row shows
 # -----------------------
-# The sigmoid folds everything far from the origin onto thin bands along the edges of
+# The sigmoid squashes everything far from the origin onto thin bands along the edges of
 # the unit square, so the final density is highest there: a shift, a scale, a shear
 # and a rotation of a Gaussian end up piling most of its mass near the boundary.
 # Some of those bands are thinner than one grid cell: the samples along the left edge
@@ -56,9 +56,11 @@ plt.show()
 # within :math:`\sigma(-10) \approx 5 \cdot 10^{-5}` of the edge, a hundred times
 # closer than a grid cell is wide: the density map cannot show them.
 #
-# Exactly *on* the boundary the density cannot be evaluated: in float32, samples whose
-# pre-image lies beyond about 17 round to exactly 0 or 1, whose inverse under the
-# sigmoid is infinite. :class:`flowdocs.FlowDistribution` reports ``log_prob = -inf``
+# Exactly *on* the boundary the density cannot be evaluated, and the sigmoid's
+# rounding puts samples there, almost all on the edges at 1: in float32 it returns
+# exactly 1 for every input above about 16.6 but exactly 0 only below about -87
+# (measured on :ref:`TFP in practice <off-the-support>`), and the sigmoid's inverse at
+# 0 or 1 is infinite. :class:`flowdocs.FlowDistribution` reports ``log_prob = -inf``
 # for them (density 0) instead of NaN. :meth:`flowdocs.Flow.sample_and_log_prob`
 # computes the log-density while sampling, from the base point and the forward
 # log-det, so it stays finite for every sample. (Scoring the samples again needs a
@@ -66,9 +68,10 @@ plt.show()
 # hand back the stored pre-image instead of inverting the rounded numbers.)
 x, log_p_while_sampling = flow.sample_and_log_prob(1000, seed=0)
 log_p_afterwards = flow.distribution.log_prob(x.numpy())
-on_edge = np.any((x == 0.0) | (x == 1.0), axis=-1)
+at_one, at_zero = np.any(x == 1.0, axis=-1), np.any(x == 0.0, axis=-1)
 finite_then = np.isfinite(log_p_while_sampling).sum()
 finite_now = np.isfinite(log_p_afterwards).sum()
-print(f"samples exactly on the edge:         {on_edge.sum()} of 1000")
+print(f"samples exactly on an edge at 1:     {at_one.sum()} of 1000")
+print(f"samples exactly on an edge at 0:     {at_zero.sum()} of 1000")
 print(f"finite log_prob while sampling:      {finite_then} of 1000")
 print(f"finite log_prob of the samples, now: {finite_now} of 1000")

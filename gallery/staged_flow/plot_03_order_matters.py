@@ -7,6 +7,9 @@ f_1`. Composition is not commutative, so each of the :math:`5! = 120` orders of 
 five maps is a different flow with a different distribution. This page draws all of
 them from the same base points, then follows two orders stage by stage.
 
+Try any of the 120 orders yourself in the `explorer, opened on the sigmoid-first order
+<../../explorer.html?order=sigmoid,shift,scale,shift_and_cube,rotation>`_.
+
 To run this script yourself: ``pip install flowdocs``.
 """
 

@@ -140,6 +140,20 @@ def test_staged_density_has_two_panels_and_a_colour_bar_per_row(flow):
 
 
 @pytest.mark.parametrize(
+    ("stages", "says"),
+    [
+        ([2], "after 2 stages"),
+        ([1], "after 1 stage"),
+        ([0], "of the base"),
+        ([5], "after 5 stages"),
+    ],
+)
+def test_staged_density_title_names_the_stage_it_draws(flow, stages, says):
+    fig = fp.staged_density(flow, n=20, stages=stages, resolution=8)
+    assert fig.get_suptitle() == f"20 samples beside the exact density, {says}"
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"stages": [9]}, "from 0 to 5; got"), ({"stages": []}, "stages must"), ({"n": 0}, "n must")],
 )
