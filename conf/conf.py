@@ -41,15 +41,18 @@ extensions = [
     "sphinx_togglebutton",  # hidden solutions open on a click
     "sphinx_exercise",  # numbered exercises and their solutions
     "flowdocs_explorer",  # conf/_ext: the in-browser explorer of the five-stage flow
+    "flowdocs_weight",  # conf/_ext: icon font subset to the icons shown, still thumbnails
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-# performance_results.md is the benchmark's table, included by performance.md.
+# performance_results.md and performance_lighthouse.md: the benchmark's tables, included
+# by performance.md.
 exclude_patterns = [
     "auto_examples/*.ipynb",
     "auto_examples/**/*.ipynb",
     "**.py.md5",
     "performance_results.md",
+    "performance_lighthouse.md",
 ]
 templates_path = ["_templates"]
 

@@ -246,6 +246,51 @@ RAW_MATH = re.compile(r"\$[^$\s][^$]*\$|\\(?:frac|mathcal|partial|log|sum|det|si
 """Dollar-delimited math or a TeX command in prose (outside code and typeset math)."""
 
 
+PAGE_BUDGET = 1_000_000
+"""Bytes a page may transfer, uncompressed: HTML, CSS, scripts, fonts and images (issue 17)."""
+OVER_BUDGET = {
+    # Pages still over 1 MB (issue 17, open): the theme's style sheet (313 kB) and
+    # fontawesome.js (90 kB) load on every page; these add large figures, KaTeX's markup
+    # for many equations, or an animation's embedded frames. Strict: one that gets under
+    # the budget fails here until it is taken off this list.
+    page: "over 1 MB, issue 17"
+    for page in (
+        "api.html",
+        "auto_examples/checking/plot_02_gallery_of_bugs.html",
+        "auto_examples/learning/plot_03_realnvp_and_maf_two_moons.html",
+        "auto_examples/staged_flow/plot_02_staged_density.html",
+        "auto_examples/staged_flow/plot_03_order_matters.html",
+        "auto_examples/staged_flow/plot_04_flow_in_motion.html",
+        "theory/change_of_variables.html",
+        "theory/composing.html",
+        "theory/five_stage_flow.html",
+        "theory/index.html",
+        "tour.html",
+    )
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(page, marks=pytest.mark.xfail(reason=OVER_BUDGET[page], strict=True))
+        if page in OVER_BUDGET
+        else page
+        for page in PAGES
+    ],
+)
+def test_page_weighs_at_most_1_mb(report, path):
+    """Counted after every image has loaded (lazy ones made eager) and with the fonts
+    the page's text and math asked for; uncompressed, as the browser uses them."""
+    sizes = report(path).bytes
+    total = sum(sizes.values())
+    heaviest = sorted(sizes.items(), key=lambda item: item[1], reverse=True)[:3]
+    heaviest = [
+        f"{urlparse(url).path.rsplit('/', 1)[-1]} {size / 1e3:.0f} kB" for url, size in heaviest
+    ]
+    assert total <= PAGE_BUDGET, f"{path}: {total / 1e6:.2f} MB > 1 MB; heaviest {heaviest}"
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_serious_accessibility_violation(report, path):
     assert not report(path).accessibility, "\n".join([path, *report(path).accessibility])
