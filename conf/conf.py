@@ -28,13 +28,12 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "sphinx.ext.mathjax",
     "sphinx.ext.extlinks",
     "sphinx.ext.intersphinx",  # from the inventories in conf/inventories/, never fetched
     "sphinx.ext.githubpages",  # writes .nojekyll so GitHub Pages serves _static/
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
-    "flowdocs_mathjax",  # conf/_ext: MathJax served from _static (no CDN), no menu bundle
+    "flowdocs_katex",  # conf/_ext: math typeset by KaTeX at build time, no math script
     "notfound.extension",  # 404.html with links that work from any depth
     "sphinxext.opengraph",  # page descriptions for search results and link previews
     "flowdocs_a11y",  # conf/_ext: alt text and names the theme and gallery leave out
@@ -42,15 +41,18 @@ extensions = [
     "sphinx_togglebutton",  # hidden solutions open on a click
     "sphinx_exercise",  # numbered exercises and their solutions
     "flowdocs_explorer",  # conf/_ext: the in-browser explorer of the five-stage flow
+    "flowdocs_weight",  # conf/_ext: icon font subset to the icons shown, still thumbnails
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-# performance_results.md is the benchmark's table, included by performance.md.
+# performance_results.md and performance_lighthouse.md: the benchmark's tables, included
+# by performance.md.
 exclude_patterns = [
     "auto_examples/*.ipynb",
     "auto_examples/**/*.ipynb",
     "**.py.md5",
     "performance_results.md",
+    "performance_lighthouse.md",
 ]
 templates_path = ["_templates"]
 

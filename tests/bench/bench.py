@@ -1,4 +1,5 @@
-"""The benchmark behind ``nox -s bench``: docs builds, library throughput, fit, page weight.
+"""The benchmark behind ``nox -s bench``: docs builds, library throughput, fit, page weight
+and Lighthouse's mobile scores (``lighthouse_audit.py`` beside this file).
 
 Not a test (pytest collects only ``test_*.py``): it prints a table and writes it as JSON
 (``build/bench.json``) and as a Markdown table the Performance page includes
@@ -15,6 +16,7 @@ import dataclasses
 import functools
 import gzip
 import http.server
+import importlib.util
 import json
 import math
 import os
@@ -33,10 +35,16 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parents[2]
+# Lighthouse's audit, beside this file (loaded by path: the tests import this module so).
+_spec = importlib.util.spec_from_file_location(
+    "flowdocs_bench_lighthouse", Path(__file__).with_name("lighthouse_audit.py")
+)
+lighthouse_audit = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(lighthouse_audit)
 SITE = ROOT / "build" / "html"
 SIZES = (1_000, 100_000, 1_000_000, 10_000_000)
 SEED = (0, 1)
-PARTS = ("library", "fit", "docs", "pages")
+PARTS = ("library", "fit", "docs", "pages", "lighthouse")
 """What ``--only`` can pick; a run of all of them rewrites the Performance page's table."""
 
 
@@ -693,6 +701,25 @@ def markdown(report):
             cells = [f"{row.get(k, 0) / 1e3:,.0f}" for k in kinds]
             lines += [f"| {name} | " + " | ".join(cells) + " |"]
         lines += ["", f"Whole site on disk: {pages['site_bytes'] / 1e6:.1f} MB.", ""]
+    if "lighthouse" in report:
+        lines += [
+            "| Lighthouse, mobile | performance | accessibility | best practices | SEO "
+            "| FCP | LCP | TBT | CLS |"
+        ]
+        lines += ["| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for row in report["lighthouse"]:
+            scores = " | ".join(str(row[k]) for k in lighthouse_audit.CATEGORIES)
+            lines += [
+                f"| {row['page'].removesuffix('.html')} | {scores} | {row['FCP'] / 1e3:.1f} s "
+                f"| {row['LCP'] / 1e3:.1f} s | {row['TBT']:.0f} ms | {row['CLS']:.3f} |"
+            ]
+        lines += [
+            "",
+            "Lighthouse's mobile preset with its default throttling (a phone on slow 4G, "
+            "simulated), the site served gzipped from 127.0.0.1; FCP, LCP: first and largest "
+            "contentful paint; TBT: total blocking time; CLS: cumulative layout shift.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -754,9 +781,25 @@ def targets(report):
             heaviest = max(report["pages"]["pages"], key=lambda row, key=key: row[key])
             checks += [
                 (
-                    f"no page transfers more than 2 MB {host}",
+                    f"no page transfers more than 1 MB {host}",
                     f"{heaviest['page']}: {heaviest[key] / 1e6:.2f} MB",
-                    heaviest[key] <= 2e6,
+                    heaviest[key] <= 1e6,
+                )
+            ]
+    rows = report.get("lighthouse", [])
+    for name, least in (
+        ("performance", 95),
+        ("accessibility", 100),
+        ("best-practices", 100),
+        ("seo", 100),
+    ):
+        if rows:
+            worst = min(rows, key=lambda row, name=name: row[name])
+            checks += [
+                (
+                    f"Lighthouse mobile {name} >= {least} on every audited page",
+                    f"lowest {worst[name]} ({worst['page']})",
+                    worst[name] >= least,
                 )
             ]
     return checks
@@ -767,6 +810,9 @@ def main():
     parser.add_argument("--only", choices=PARTS, action="append")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per figure")
     parser.add_argument("--docs-repeats", type=int, default=2, help="copies built per step")
+    parser.add_argument(
+        "--lighthouse-runs", type=int, default=1, help="Lighthouse runs per page (median kept)"
+    )
     args = parser.parse_args()
     only = set(args.only or PARTS)
     report = {"machine": machine(), "repeats": args.repeats, "docs_repeats": args.docs_repeats}
@@ -782,12 +828,22 @@ def main():
     if "pages" in only:
         print("page weight", flush=True)
         report["pages"] = page_weight()
+    if "lighthouse" in only:
+        print("lighthouse (mobile)", flush=True)
+        chromium = os.environ.get("FLOWDOCS_CHROMIUM") or shutil.which("chromium")
+        report["lighthouse"] = lighthouse_audit.lighthouse(SITE, chromium, args.lighthouse_runs)
     (ROOT / "build").mkdir(exist_ok=True)
     (ROOT / "build" / "bench.json").write_text(json.dumps(report, indent=2))
     table = markdown(report)
     print(table)
-    if only == set(PARTS):
-        (ROOT / "docs" / "performance_results.md").write_text(table + "\n", encoding="utf-8")
+    if only == set(PARTS):  # without Lighthouse's table: performance_lighthouse.md has it
+        rest = markdown({key: value for key, value in report.items() if key != "lighthouse"})
+        (ROOT / "docs" / "performance_results.md").write_text(rest + "\n", encoding="utf-8")
+    if "lighthouse" in report:  # its own table on the Performance page, from any run of it
+        part = {key: report[key] for key in ("machine", "repeats", "docs_repeats", "lighthouse")}
+        (ROOT / "docs" / "performance_lighthouse.md").write_text(
+            markdown(part) + "\n", encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":

@@ -111,19 +111,34 @@ def browser():
 
 
 PAGE_STATE = """async () => {
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-        await MathJax.startup.promise;
-    }
     const images = Array.from(document.images);
     await Promise.all(images.map(img => {
         img.loading = 'eager';
         return img.decode().catch(() => null);
     }));
+    // Text a reader sees outside code and typeset math: raw TeX left there is a bug.
+    const prose = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+        acceptNode: node => node.parentElement.closest('pre, code, script, style, .katex')
+            ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    });
+    while (walker.nextNode()) prose.push(walker.currentNode.textContent);
     const math = Array.from(document.querySelectorAll('.math'));
     return {
-        untypeset: math.filter(el => !el.querySelector('mjx-container')).map(el => el.textContent),
-        texErrors: document.querySelectorAll('mjx-merror').length,
+        // KaTeX typesets at build time: every .math holds KaTeX's drawing and its MathML.
+        untypeset: math.filter(el => !el.querySelector('.katex-html'))
+            .map(el => el.textContent),
+        withoutMathML: math.filter(el => !el.querySelector('.katex-mathml math'))
+            .map(el => el.textContent),
+        texErrors: Array.from(document.querySelectorAll('.katex-error'))
+            .map(el => el.getAttribute('title')),
+        mathScripts: Array.from(document.scripts).map(s => s.src)
+            .filter(src => /mathjax|katex|tex-(chtml|svg|mml)/i.test(src)),
+        mathFontsMissing: document.fonts ? Array.from(document.fonts)
+            .filter(f => f.family.startsWith('KaTeX') && f.status === 'error')
+            .map(f => f.family) : [],
         text: document.body.innerText,
+        prose: prose.join(' '),
         images: images.map(img => ({
             src: img.getAttribute('src'), width: img.naturalWidth, alt: img.getAttribute('alt'),
         })),
@@ -137,8 +152,10 @@ class PageReport:
     def __init__(self, browser, url):
         from axe_playwright_python.sync_playwright import Axe
 
-        page = browser.new_page()
+        page = browser.new_page()  # a context of its own: a cold cache
         self.hosts, self.failures, self.console_errors = set(), [], []
+        self.bytes = {}  # url -> bytes of the body, uncompressed, as the page uses them
+        page.on("response", lambda response: self.bytes.setdefault(response.url, _size(response)))
         page.on("request", lambda request: self.hosts.add(urlparse(request.url).hostname))
         page.on("requestfailed", lambda request: self.failures.append(f"{request.url} (failed)"))
         page.on(
@@ -165,6 +182,13 @@ class PageReport:
             if v["impact"] in ("serious", "critical")
         ]
         page.close()
+
+
+def _size(response):
+    try:
+        return len(response.body())
+    except Exception:  # a redirect or an aborted request has no body
+        return 0
 
 
 @pytest.fixture(scope="module")
@@ -204,11 +228,67 @@ def test_page_images_load_and_have_alt_text(report, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_math_is_typeset(report, path):
+    """Every equation arrives typeset by KaTeX at build time, with MathML for screen
+    readers; no page loads a math script; no raw TeX shows in the text."""
     state = report(path).state
+    assert not state["mathScripts"], f"{path}: loads a math script {state['mathScripts']}"
     assert not state["untypeset"], f"{path}: math left as raw TeX: {state['untypeset'][:3]}"
-    assert state["texErrors"] == 0, f"{path}: MathJax reported {state['texErrors']} TeX errors"
+    assert not state["withoutMathML"], f"{path}: math without MathML: {state['withoutMathML'][:3]}"
+    assert not state["texErrors"], f"{path}: KaTeX could not typeset {state['texErrors'][:3]}"
+    assert not state["mathFontsMissing"], f"{path}: KaTeX fonts failed {state['mathFontsMissing']}"
     for raw in ("$$", "\\frac", "\\begin{"):
         assert raw not in state["text"], f"{path}: raw TeX {raw!r} visible in the page"
+    raw_math = RAW_MATH.findall(state["prose"])
+    assert not raw_math, f"{path}: TeX left untypeset in the text: {raw_math[:3]}"
+
+
+RAW_MATH = re.compile(r"\$[^$\s][^$]*\$|\\(?:frac|mathcal|partial|log|sum|det|sigma)\b")
+"""Dollar-delimited math or a TeX command in prose (outside code and typeset math)."""
+
+
+PAGE_BUDGET = 1_000_000
+"""Bytes a page may transfer, uncompressed: HTML, CSS, scripts, fonts and images (issue 17)."""
+OVER_BUDGET = {
+    # Pages still over 1 MB (issue 17, open): the theme's style sheet (313 kB) and
+    # fontawesome.js (90 kB) load on every page; these add large figures, KaTeX's markup
+    # for many equations, or an animation's embedded frames. Strict: one that gets under
+    # the budget fails here until it is taken off this list.
+    page: "over 1 MB, issue 17"
+    for page in (
+        "api.html",
+        "auto_examples/checking/plot_02_gallery_of_bugs.html",
+        "auto_examples/learning/plot_03_realnvp_and_maf_two_moons.html",
+        "auto_examples/staged_flow/plot_02_staged_density.html",
+        "auto_examples/staged_flow/plot_03_order_matters.html",
+        "auto_examples/staged_flow/plot_04_flow_in_motion.html",
+        "theory/change_of_variables.html",
+        "theory/composing.html",
+        "theory/five_stage_flow.html",
+        "theory/index.html",
+        "tour.html",
+    )
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(page, marks=pytest.mark.xfail(reason=OVER_BUDGET[page], strict=True))
+        if page in OVER_BUDGET
+        else page
+        for page in PAGES
+    ],
+)
+def test_page_weighs_at_most_1_mb(report, path):
+    """Counted after every image has loaded (lazy ones made eager) and with the fonts
+    the page's text and math asked for; uncompressed, as the browser uses them."""
+    sizes = report(path).bytes
+    total = sum(sizes.values())
+    heaviest = sorted(sizes.items(), key=lambda item: item[1], reverse=True)[:3]
+    heaviest = [
+        f"{urlparse(url).path.rsplit('/', 1)[-1]} {size / 1e3:.0f} kB" for url, size in heaviest
+    ]
+    assert total <= PAGE_BUDGET, f"{path}: {total / 1e6:.2f} MB > 1 MB; heaviest {heaviest}"
 
 
 @pytest.mark.parametrize("path", PAGES)
