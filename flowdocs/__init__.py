@@ -20,6 +20,7 @@ from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_f
 from flowdocs.flow import Flow, FlowDistribution, Stage
 from flowdocs.neural_flows import maf_flow, realnvp_flow
 from flowdocs.seeds import stateless_seed
+from flowdocs.targets import energy_target
 
 __all__ = [
     "Flow",
@@ -30,6 +31,7 @@ __all__ = [
     "base_distribution",
     "best_start",
     "draw_parameters",
+    "energy_target",
     "fit",
     "five_stage_flow",
     "maf_flow",
