@@ -19,12 +19,14 @@ from flowdocs.fitting import best_start, fit
 from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_flow
 from flowdocs.flow import Flow, FlowDistribution, Stage
 from flowdocs.neural_flows import maf_flow, realnvp_flow
+from flowdocs.planar import Planar, planar_flow
 from flowdocs.seeds import stateless_seed
 from flowdocs.targets import energy_target
 
 __all__ = [
     "Flow",
     "FlowDistribution",
+    "Planar",
     "Rotation2D",
     "ShiftAndCube",
     "Stage",
@@ -35,6 +37,7 @@ __all__ = [
     "fit",
     "five_stage_flow",
     "maf_flow",
+    "planar_flow",
     "realnvp_flow",
     "stateless_seed",
     "two_moons",

@@ -119,7 +119,11 @@ def _gauss_legendre_axis(nodes_per_panel):
     edge = BOX_HALF_WIDTH + _WALL_REACH * WALL_WIDTH
     inner = np.linspace(-BOX_HALF_WIDTH, BOX_HALF_WIDTH, int(8 * BOX_HALF_WIDTH) + 1)
     ends = np.concatenate(
-        [np.linspace(-edge, -BOX_HALF_WIDTH, 4)[:-1], inner, np.linspace(BOX_HALF_WIDTH, edge, 4)[1:]]
+        [
+            np.linspace(-edge, -BOX_HALF_WIDTH, 4)[:-1],
+            inner,
+            np.linspace(BOX_HALF_WIDTH, edge, 4)[1:],
+        ]
     )
     unit_nodes, unit_weights = np.polynomial.legendre.leggauss(nodes_per_panel)
     half = np.diff(ends)[:, None] / 2

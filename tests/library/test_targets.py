@@ -38,9 +38,7 @@ def reference_energy(name, z1, z2):
 
 def reference_log_unnormalized(name, z1, z2):
     """-U minus the soft wall of the module docstring, written out again."""
-    wall = sum(
-        0.5 * (np.maximum(np.abs(zi) - 4.0, 0.0) / 0.1) ** 2 for zi in (z1, z2)
-    )
+    wall = sum(0.5 * (np.maximum(np.abs(zi) - 4.0, 0.0) / 0.1) ** 2 for zi in (z1, z2))
     return -reference_energy(name, z1, z2) - wall
 
 
@@ -65,7 +63,9 @@ def test_log_normalizer_agrees_with_an_independent_quadrature(name, record_figur
     extrapolated = fine + (fine - coarse) / 3  # log Z, with the cell^2 term removed
     gap = abs(flowdocs.energy_target(name).log_normalizer - extrapolated)
     record_figure("log Z gap", gap)
-    assert gap < 1e-8, f"{name}: log Z {flowdocs.energy_target(name).log_normalizer} vs {extrapolated}"
+    assert gap < 1e-8, (
+        f"{name}: log Z {flowdocs.energy_target(name).log_normalizer} vs {extrapolated}"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
