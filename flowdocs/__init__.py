@@ -20,6 +20,7 @@ from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_f
 from flowdocs.flow import Flow, FlowDistribution, Stage
 from flowdocs.neural_flows import maf_flow, realnvp_flow
 from flowdocs.planar import Planar, planar_flow
+from flowdocs.reverse_kl import fit_reverse_kl
 from flowdocs.seeds import stateless_seed
 from flowdocs.targets import energy_target
 
@@ -35,6 +36,7 @@ __all__ = [
     "draw_parameters",
     "energy_target",
     "fit",
+    "fit_reverse_kl",
     "five_stage_flow",
     "maf_flow",
     "planar_flow",
