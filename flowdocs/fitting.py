@@ -246,7 +246,7 @@ class _TrainingLoop:
 def train(objective, steps, learning_rate, progress, jit_compile, trace_fn, caller, quantity):
     """Adam on an :class:`Objective` for ``steps`` steps, compiled, in chunks between checks.
 
-    The loop of :func:`fit` and :func:`~flowdocs.fit_reverse_kl`; their arguments are
+    The loop of :func:`~flowdocs.fit` and :func:`~flowdocs.fit_reverse_kl`; their arguments are
     checked by :func:`~flowdocs.training_checks.check_training_arguments` before.
 
     Parameters
@@ -254,7 +254,7 @@ def train(objective, steps, learning_rate, progress, jit_compile, trace_fn, call
     objective : Objective
         The loss of every step.
     steps, learning_rate, progress, jit_compile, trace_fn
-        As for :func:`fit`.
+        As for :func:`~flowdocs.fit`.
     caller, quantity : str
         The progress lines read ``"{caller}: step k/steps  {quantity} x nats"``.
 

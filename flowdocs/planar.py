@@ -457,11 +457,12 @@ def planar_flow(layers=8, seed=0, dtype=tf.float32):
     The base :math:`q_0 = \mathcal{N}(\mu, \operatorname{diag}\sigma^2)` has a trainable
     mean (starting at 0) and standard deviations (starting at 1, kept positive through a
     softplus), as in the paper. Then come :math:`K` planar maps
-    :math:`f_k(z) = z + \hat u_k \tanh(w_k^\top z + b_k)`, as one :class:`PlanarLayers`
-    stage whose ``w``, ``u`` and ``b`` are ``tf.Variable``: :math:`w_k` and :math:`b_k`
-    start from standard normal draws, and :math:`u_k` is set so that :math:`\hat u_k`
-    starts as a draw of :math:`\mathcal{N}(0, 0.1^2 I)` (its sign flipped, if need be, so
-    that :math:`w_k^\top \hat u_k \ge 0`): each map starts close to the identity.
+    :math:`f_k(z) = z + \hat u_k \tanh(w_k^\top z + b_k)`, as one
+    :class:`~flowdocs.planar.PlanarLayers` stage whose ``w``, ``u`` and ``b`` are
+    ``tf.Variable``: :math:`w_k` and :math:`b_k` start from standard normal draws, and
+    :math:`u_k` is set so that :math:`\hat u_k` starts as a draw of
+    :math:`\mathcal{N}(0, 0.1^2 I)` (its sign flipped, if need be, so that
+    :math:`w_k^\top \hat u_k \ge 0`): each map starts close to the identity.
 
     Parameters
     ----------

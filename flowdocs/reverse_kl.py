@@ -20,7 +20,7 @@ __all__ = ["ANNEAL_START", "fit_reverse_kl"]
 
 ANNEAL_START = 0.01
 r"""The weight :math:`\beta_0` of the target in the first step of an annealed
-:func:`fit_reverse_kl`, as in Rezende and Mohamed (2015)."""
+:func:`~flowdocs.fit_reverse_kl`, as in Rezende and Mohamed (2015)."""
 
 
 def fit_reverse_kl(
@@ -80,10 +80,10 @@ def fit_reverse_kl(
     anneal_steps : int
         Anneal the target in over the first ``anneal_steps`` steps: the gradient is that
         of :math:`\frac1n\sum_i (\log q(z_i) - \beta_k \log\tilde p(z_i))` with
-        :math:`\beta_k` rising linearly from :data:`ANNEAL_START` at step 0 to 1 at
-        step ``anneal_steps`` and staying there (eq. :eq:`annealing`). A flat target
-        first lets the samples spread out before the target's modes pull on them. 0
-        (the default) does not anneal.
+        :math:`\beta_k` rising linearly from :data:`~flowdocs.reverse_kl.ANNEAL_START`
+        at step 0 to 1 at step ``anneal_steps`` and staying there (eq. :eq:`annealing`).
+        A flat target first lets the samples spread out before the target's modes pull
+        on them. 0 (the default) does not anneal.
 
     Returns
     -------
@@ -104,7 +104,7 @@ def fit_reverse_kl(
         reverse KL would be infinite, as for a hard box).
     FloatingPointError
         When the loss stops being finite during training; the variables are put back as
-        :func:`fit` does.
+        :func:`~flowdocs.fit` does.
     """
     if isinstance(model, Flow):
         model = model.distribution

@@ -34,7 +34,7 @@ import tensorflow as tf
 __all__ = ["BOX_HALF_WIDTH", "ENERGY_NAMES", "WALL_WIDTH", "EnergyTarget", "energy_target"]
 
 ENERGY_NAMES = ("U1", "U2", "U3", "U4")
-"""The names :func:`energy_target` accepts, in the order of the paper's Table 1."""
+"""The names :func:`~flowdocs.energy_target` accepts, in the order of the paper's Table 1."""
 
 BOX_HALF_WIDTH = 4.0
 r"""Half the side :math:`L` of the box :math:`(-L, L)^2` inside which :math:`\tilde p = e^{-U}`."""
@@ -134,7 +134,7 @@ def _gauss_legendre_axis(nodes_per_panel):
 class EnergyTarget:
     r"""An unnormalized density :math:`\tilde p(z) = e^{-U(z)}` on the box, and its :math:`\log Z`.
 
-    Build one with :func:`energy_target`. Every method takes points of shape ``[..., 2]``,
+    Build one with :func:`~flowdocs.energy_target`. Every method takes points of shape ``[..., 2]``,
     :math:`z = (z_1, z_2)`, in float32 or float64 (other numbers become float32), and
     computes in their dtype.
 
