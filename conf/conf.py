@@ -114,6 +114,7 @@ sphinx_gallery_conf = {
         "../gallery/staged_flow",
         "../gallery/checking",
         "../gallery/learning",
+        "../gallery/variational",
     ],
     "within_subsection_order": "FileNameSortKey",
     # Code links: every name a script calls links to its entry on the API pages
