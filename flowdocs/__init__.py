@@ -19,20 +19,27 @@ from flowdocs.fitting import best_start, fit
 from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_flow
 from flowdocs.flow import Flow, FlowDistribution, Stage
 from flowdocs.neural_flows import maf_flow, realnvp_flow
+from flowdocs.planar import Planar, planar_flow
+from flowdocs.reverse_kl import fit_reverse_kl
 from flowdocs.seeds import stateless_seed
+from flowdocs.targets import energy_target
 
 __all__ = [
     "Flow",
     "FlowDistribution",
+    "Planar",
     "Rotation2D",
     "ShiftAndCube",
     "Stage",
     "base_distribution",
     "best_start",
     "draw_parameters",
+    "energy_target",
     "fit",
+    "fit_reverse_kl",
     "five_stage_flow",
     "maf_flow",
+    "planar_flow",
     "realnvp_flow",
     "stateless_seed",
     "two_moons",

@@ -1,4 +1,4 @@
-r"""Maximum-likelihood fitting: learn a distribution's variables from data.
+r"""Fitting by maximum likelihood, and the training loop every fit shares.
 
 Maximising the log-likelihood of eq. :eq:`log-likelihood` summed over the data is the
 same as minimising the mean negative log-likelihood
@@ -8,6 +8,11 @@ same as minimising the mean negative log-likelihood
 which is what :func:`fit` does, by Adam, in a compiled loop (``tf.function``).
 :func:`best_start` picks the starting value of one variable whose likelihood has several
 basins, by scoring a grid of values before any training.
+
+The loop itself, :func:`train`, takes any :class:`Objective` (the loss of one step):
+:func:`fit` and :func:`~flowdocs.fit_reverse_kl` (module :mod:`flowdocs.reverse_kl`)
+both run through it, and so share its seeding, progress lines and stop on a loss that
+is not finite.
 """
 
 import functools
@@ -21,7 +26,7 @@ import tf_keras
 from flowdocs.flow import Flow
 from flowdocs.training_checks import check_training_arguments, checked_data, trainable_variables
 
-__all__ = ["best_start", "fit"]
+__all__ = ["Objective", "best_start", "fit", "train"]
 
 
 def fit(
@@ -113,57 +118,36 @@ def fit(
     data = checked_data(distribution, data)
     variables = trainable_variables(distribution, data)
 
-    optimizer = tf_keras.optimizers.Adam(learning_rate=learning_rate)
-    optimizer.build(variables)
-    every = _report_interval(progress, steps)
-    objective = _Objective(distribution, data, variables, batch_size, seed)
-    loop = _TrainingLoop(objective, optimizer, every, trace_fn, jit_compile)
-
-    history = np.empty(steps, dtype=np.float64)
-    chunks = []
-    for start in range(0, steps, every):
-        count = min(every, steps - start)
-        losses, traces = loop.run(start, count)
-        history[start : start + count] = losses
-        chunks.append(traces)
-        _check_finite(history[start : start + count], start, objective)
-        if progress:
-            print(
-                f"fit: step {start + count:>{len(str(steps))}}/{steps}  "
-                f"mean NLL {losses.mean():.4f} nats",
-                file=sys.stderr,
-                flush=True,
-            )
-    if trace_fn is None:
-        return history
-    return history, tf.nest.map_structure(lambda *parts: np.concatenate(parts), *chunks)
+    objective = _NegativeLogLikelihood(distribution, data, variables, batch_size, seed)
+    return train(
+        objective, steps, learning_rate, progress, jit_compile, trace_fn, "fit", "mean NLL"
+    )
 
 
-class _Objective:
-    """The loss of one step of :func:`fit`, which also keeps the last good variables.
+class Objective:
+    """The loss of one training step for :func:`train`, which also keeps the last good variables.
 
-    Calling it at step ``k`` returns the mean NLL of that step's batch under the current
-    variables and, while every loss so far has been finite, copies those variables
-    aside: when a loss stops being finite, the copies hold the variables of the last
-    step whose loss was finite, and :meth:`restore` puts them back.
+    A subclass defines ``loss(step)``: the scalar loss of step ``step`` (an integer
+    tensor) under the current variables, differentiable with respect to them. Calling
+    the objective returns that loss and, while every loss so far has been finite, copies
+    the variables aside: when a loss stops being finite, the copies hold the variables
+    of the last step whose loss was finite, and :meth:`restore` puts them back.
+
+    Parameters
+    ----------
+    variables : list of tf.Variable
+        The variables the loss depends on and :func:`train` updates.
+    dtype : tf.DType
+        The dtype of the loss.
     """
 
-    def __init__(self, distribution, data, variables, batch_size, seed):
-        self.distribution, self.data, self.variables = distribution, data, variables
-        self.batch_size, self.seed = batch_size, seed
+    def __init__(self, variables, dtype):
+        self.variables, self.dtype = variables, dtype
         self.saved = [tf.Variable(tf.identity(v), trainable=False) for v in variables]
         self.failed = tf.Variable(False, trainable=False)
 
     def __call__(self, step):
-        batch = self.data
-        if self.batch_size is not None:
-            pair = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(step, tf.int64)])
-            n = tf.shape(self.data, out_type=tf.int64)[0]
-            rows = tf.random.stateless_uniform(
-                [self.batch_size], seed=pair, maxval=n, dtype=tf.int64
-            )
-            batch = tf.gather(self.data, rows)
-        loss = -tf.reduce_mean(self.distribution.log_prob(batch))
+        loss = self.loss(step)
         keep = tf.math.is_finite(loss) & tf.logical_not(self.failed)
         for saved, variable in zip(self.saved, self.variables, strict=True):
             saved.assign(tf.where(keep, variable, saved))
@@ -174,6 +158,26 @@ class _Objective:
         """Put back the variables of the last step whose loss was finite."""
         for saved, variable in zip(self.saved, self.variables, strict=True):
             variable.assign(saved)
+
+
+class _NegativeLogLikelihood(Objective):
+    """The loss of :func:`fit`: the mean NLL of step ``k``'s minibatch (or of all data)."""
+
+    def __init__(self, distribution, data, variables, batch_size, seed):
+        super().__init__(variables, data.dtype)
+        self.distribution, self.data = distribution, data
+        self.batch_size, self.seed = batch_size, seed
+
+    def loss(self, step):
+        batch = self.data
+        if self.batch_size is not None:
+            pair = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(step, tf.int64)])
+            n = tf.shape(self.data, out_type=tf.int64)[0]
+            rows = tf.random.stateless_uniform(
+                [self.batch_size], seed=pair, maxval=n, dtype=tf.int64
+            )
+            batch = tf.gather(self.data, rows)
+        return -tf.reduce_mean(self.distribution.log_prob(batch))
 
 
 class _TrainingLoop:
@@ -225,7 +229,7 @@ class _TrainingLoop:
             return i + 1, losses.write(index, self.step(start + i)), traces
 
         arrays = (
-            tf.TensorArray(self.objective.data.dtype, size=self.every),
+            tf.TensorArray(self.objective.dtype, size=self.every),
             tf.nest.map_structure(
                 lambda value: tf.TensorArray(
                     value.dtype, size=self.every, element_shape=value.shape
@@ -237,6 +241,59 @@ class _TrainingLoop:
             lambda i, *_: i < count, body, (tf.constant(0, tf.int64), *arrays)
         )
         return losses.stack(), tf.nest.map_structure(lambda array: array.stack(), traces)
+
+
+def train(objective, steps, learning_rate, progress, jit_compile, trace_fn, caller, quantity):
+    """Adam on an :class:`Objective` for ``steps`` steps, compiled, in chunks between checks.
+
+    The loop of :func:`fit` and :func:`~flowdocs.fit_reverse_kl`; their arguments are
+    checked by :func:`~flowdocs.training_checks.check_training_arguments` before.
+
+    Parameters
+    ----------
+    objective : Objective
+        The loss of every step.
+    steps, learning_rate, progress, jit_compile, trace_fn
+        As for :func:`fit`.
+    caller, quantity : str
+        The progress lines read ``"{caller}: step k/steps  {quantity} x nats"``.
+
+    Returns
+    -------
+    history : numpy.ndarray, shape ``[steps]``, float64
+        The loss of every step before its update.
+    trace : same structure as ``trace_fn()``, of numpy.ndarray
+        Only with ``trace_fn``: its values at every step, stacked along a first axis.
+
+    Raises
+    ------
+    FloatingPointError
+        At the first loss that is not finite, once the variables are back at the values
+        of the last step whose loss was finite (see :class:`Objective`).
+    """
+    optimizer = tf_keras.optimizers.Adam(learning_rate=learning_rate)
+    optimizer.build(objective.variables)
+    every = _report_interval(progress, steps)
+    loop = _TrainingLoop(objective, optimizer, every, trace_fn, jit_compile)
+
+    history = np.empty(steps, dtype=np.float64)
+    chunks = []
+    for start in range(0, steps, every):
+        count = min(every, steps - start)
+        losses, traces = loop.run(start, count)
+        history[start : start + count] = losses
+        chunks.append(traces)
+        _check_finite(history[start : start + count], start, objective)
+        if progress:
+            print(
+                f"{caller}: step {start + count:>{len(str(steps))}}/{steps}  "
+                f"{quantity} {losses.mean():.4f} nats",
+                file=sys.stderr,
+                flush=True,
+            )
+    if trace_fn is None:
+        return history
+    return history, tf.nest.map_structure(lambda *parts: np.concatenate(parts), *chunks)
 
 
 def best_start(distribution, data, variable, values):
