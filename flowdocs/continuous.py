@@ -28,7 +28,7 @@ from flowdocs.training_checks import _is_positive_number
 tfb = tfp.bijectors
 tfd = tfp.distributions
 
-__all__ = ["ContinuousFlow", "VelocityField", "cnf_flow", "euler_flow"]
+__all__ = ["ATOL", "RTOL", "ContinuousFlow", "VelocityField", "cnf_flow", "euler_flow"]
 
 RTOL = 1e-5
 """The Dormand-Prince solver's default relative tolerance in :func:`cnf_flow`."""
