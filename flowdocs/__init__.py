@@ -14,10 +14,12 @@ trainable or flows of small neural networks (``realnvp_flow``, ``maf_flow``)::
 """
 
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
+from flowdocs.continuous import cnf_flow
 from flowdocs.datasets import two_moons
 from flowdocs.fitting import best_start, fit
 from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_flow
 from flowdocs.flow import Flow, FlowDistribution, Stage
+from flowdocs.flow_matching import fit_flow_matching
 from flowdocs.neural_flows import maf_flow, realnvp_flow
 from flowdocs.planar import Planar, planar_flow
 from flowdocs.reverse_kl import fit_reverse_kl
@@ -33,9 +35,11 @@ __all__ = [
     "Stage",
     "base_distribution",
     "best_start",
+    "cnf_flow",
     "draw_parameters",
     "energy_target",
     "fit",
+    "fit_flow_matching",
     "fit_reverse_kl",
     "five_stage_flow",
     "maf_flow",

@@ -243,7 +243,9 @@ class _TrainingLoop:
         return losses.stack(), tf.nest.map_structure(lambda array: array.stack(), traces)
 
 
-def train(objective, steps, learning_rate, progress, jit_compile, trace_fn, caller, quantity):
+def train(
+    objective, steps, learning_rate, progress, jit_compile, trace_fn, caller, quantity, unit="nats"
+):
     """Adam on an :class:`Objective` for ``steps`` steps, compiled, in chunks between checks.
 
     The loop of :func:`~flowdocs.fit` and :func:`~flowdocs.fit_reverse_kl`; their arguments are
@@ -255,8 +257,8 @@ def train(objective, steps, learning_rate, progress, jit_compile, trace_fn, call
         The loss of every step.
     steps, learning_rate, progress, jit_compile, trace_fn
         As for :func:`~flowdocs.fit`.
-    caller, quantity : str
-        The progress lines read ``"{caller}: step k/steps  {quantity} x nats"``.
+    caller, quantity, unit : str
+        The progress lines read ``"{caller}: step k/steps  {quantity} x {unit}"``.
 
     Returns
     -------
@@ -287,7 +289,7 @@ def train(objective, steps, learning_rate, progress, jit_compile, trace_fn, call
         if progress:
             print(
                 f"{caller}: step {start + count:>{len(str(steps))}}/{steps}  "
-                f"{quantity} {losses.mean():.4f} nats",
+                f"{quantity} {losses.mean():.4f} {unit}".rstrip(),
                 file=sys.stderr,
                 flush=True,
             )
