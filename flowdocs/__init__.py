@@ -7,18 +7,20 @@ The five-stage flow of the docs, its two custom bijectors, and the pieces to ins
     x, log_p = flow.sample_and_log_prob(1000, seed=1)
 
 and flows learned from data by maximum likelihood (``fit``), the five-stage one made
-trainable or flows of small neural networks (``realnvp_flow``, ``maf_flow``)::
+trainable or flows of small neural networks (``nice_flow``, ``realnvp_flow``,
+``spline_flow``, ``maf_flow``, ``iaf_flow``)::
 
     model = flowdocs.realnvp_flow(seed=0)
     losses = flowdocs.fit(model, data, steps=2000, batch_size=256)
 """
 
+from flowdocs.autoregressive import iaf_flow, maf_flow
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
+from flowdocs.coupling import nice_flow, realnvp_flow, spline_flow
 from flowdocs.datasets import two_moons
 from flowdocs.fitting import best_start, fit
 from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_flow
 from flowdocs.flow import Flow, FlowDistribution, Stage
-from flowdocs.neural_flows import maf_flow, realnvp_flow
 from flowdocs.seeds import stateless_seed
 
 __all__ = [
@@ -32,8 +34,11 @@ __all__ = [
     "draw_parameters",
     "fit",
     "five_stage_flow",
+    "iaf_flow",
     "maf_flow",
+    "nice_flow",
     "realnvp_flow",
+    "spline_flow",
     "stateless_seed",
     "two_moons",
 ]
