@@ -40,8 +40,9 @@ def flow_costs(builders, dims, n=1000, repeats=5):
 
     Parameters
     ----------
-    builders : dict of str to Callable
-        Family name to a function of ``dims`` returning a :class:`~flowdocs.Flow`.
+    builders : dict
+        Maps a family's name to a function of ``dims`` returning a
+        :class:`~flowdocs.Flow`.
     dims : sequence of int
         The dimensions :math:`D` to measure.
     n : int

@@ -23,6 +23,7 @@ tfb = tfp.bijectors
 tfd = tfp.distributions
 
 __all__ = [
+    "LOG_SCALE_BOUND",
     "BoundedMADE",
     "CouplingNetwork",
     "bounded_log_scale",
