@@ -24,6 +24,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 import flowdocs
 from flowdocs.costs import flow_costs
@@ -68,6 +69,8 @@ ax.loglog(
     sizes, triangular, "s-", label="triangular: sum of logs, $O(D)$"
 )
 ax.set(xlabel="dimension $D$", ylabel="time for 16 matrices (ms)")
+ax.set_xticks(sizes, [str(d) for d in sizes])
+ax.minorticks_off()
 ax.legend(fontsize="large")
 ax.set_title("log-determinant of a Jacobian", fontsize="large")
 plt.show()
@@ -130,6 +133,10 @@ for family in builders:
     ratio = [row.score_seconds / row.sample_seconds for row in mine]
     ax.loglog(dims, ratio, "o-", label=family)
 ax.axhline(1.0, color="0.5", linewidth=1)
+ax.set_xticks(dims, [str(d) for d in dims])
+ax.xaxis.set_minor_formatter(NullFormatter())
+ax.yaxis.set_major_formatter(ScalarFormatter())
+ax.yaxis.set_minor_formatter(ScalarFormatter())
 ax.set(xlabel="dimension $D$", ylabel="time to score / time to sample")
 ax.legend(fontsize="large", ncols=2)
 ax.set_title("1,000 points, 2 layers, untrained", fontsize="large")
