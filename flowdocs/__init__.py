@@ -7,20 +7,22 @@ The five-stage flow of the docs, its two custom bijectors, and the pieces to ins
     x, log_p = flow.sample_and_log_prob(1000, seed=1)
 
 and flows learned from data by maximum likelihood (``fit``), the five-stage one made
-trainable or flows of small neural networks (``realnvp_flow``, ``maf_flow``)::
+trainable or flows of small neural networks (``nice_flow``, ``realnvp_flow``,
+``spline_flow``, ``maf_flow``, ``iaf_flow``)::
 
     model = flowdocs.realnvp_flow(seed=0)
     losses = flowdocs.fit(model, data, steps=2000, batch_size=256)
 """
 
+from flowdocs.autoregressive import iaf_flow, maf_flow
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
 from flowdocs.continuous import cnf_flow
+from flowdocs.coupling import nice_flow, realnvp_flow, spline_flow
 from flowdocs.datasets import two_moons
 from flowdocs.fitting import best_start, fit
 from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_flow
 from flowdocs.flow import Flow, FlowDistribution, Stage
 from flowdocs.flow_matching import fit_flow_matching
-from flowdocs.neural_flows import maf_flow, realnvp_flow
 from flowdocs.planar import Planar, planar_flow
 from flowdocs.reverse_kl import fit_reverse_kl
 from flowdocs.seeds import stateless_seed
@@ -42,9 +44,12 @@ __all__ = [
     "fit_flow_matching",
     "fit_reverse_kl",
     "five_stage_flow",
+    "iaf_flow",
     "maf_flow",
+    "nice_flow",
     "planar_flow",
     "realnvp_flow",
+    "spline_flow",
     "stateless_seed",
     "two_moons",
 ]

@@ -1,11 +1,11 @@
-r"""Flows whose stages are small neural networks: RealNVP and a masked autoregressive flow.
+r"""The pieces that every learned flow shares: networks, seeds, argument checks, the base.
 
-Both are :class:`~flowdocs.Flow` objects with a standard normal base, so a learned flow
-is inspected stage by stage exactly like the five-stage flow (``staged_samples``,
-``distribution_after`` and the plotting helpers). Every stage is an affine map of one
-coordinate whose shift :math:`t` and log-scale :math:`s` a network computes from the
-other coordinate, so its Jacobian is triangular and its log-determinant is the sum of
-the log-scales (the determinant of a triangular matrix is the product of its diagonal).
+The constructors live in :mod:`flowdocs.coupling` (NICE, RealNVP, neural spline flows)
+and :mod:`flowdocs.autoregressive` (MAF, IAF); each returns a :class:`~flowdocs.Flow`
+with a standard normal base in ``dims`` dimensions, so that a learned flow is inspected
+stage by stage exactly like the five-stage flow (``staged_samples``,
+``distribution_after``), and its ``distribution`` is a ``tfd.TransformedDistribution``
+with event shape ``[dims]`` that :func:`~flowdocs.fit` trains.
 
 Each log-scale is bounded softly, :math:`s = \beta \tanh(\tilde s / \beta)` with
 :math:`\beta =` :data:`LOG_SCALE_BOUND`, so that no early step of training can blow one
@@ -19,25 +19,29 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 import tf_keras
 
-from flowdocs.five_stage import base_distribution
-from flowdocs.flow import Flow, Stage
-
 tfb = tfp.bijectors
+tfd = tfp.distributions
 
-__all__ = ["maf_flow", "realnvp_flow"]
-
-_SWAP = [1, 0]
-"""The permutation that exchanges the two coordinates of a point."""
+__all__ = [
+    "LOG_SCALE_BOUND",
+    "BoundedMADE",
+    "CouplingNetwork",
+    "bounded_log_scale",
+    "checked_flow_arguments",
+    "layer_seeds",
+    "made_network",
+    "standard_normal",
+]
 
 LOG_SCALE_BOUND = 3.0
 r"""Every log-scale :math:`s` of a stage lies in :math:`(-\beta, \beta)` for this :math:`\beta`."""
 
 
-def _bounded(log_scale):
+def bounded_log_scale(log_scale):
     r"""The soft bound :math:`\beta \tanh(s / \beta)`, near 0 the identity.
 
     It never reaches :math:`\pm\beta`, so no stage scales by more than
-    :math:`\exp(\beta)`.
+    :math:`\exp(\beta)`, :math:`\beta =` :data:`LOG_SCALE_BOUND`.
 
     Parameters
     ----------
@@ -47,20 +51,30 @@ def _bounded(log_scale):
     Returns
     -------
     tf.Tensor
-        The bounded log-scales, same shape, in :math:`(-\beta, \beta)` for
-        :math:`\beta =` :data:`LOG_SCALE_BOUND`.
+        The bounded log-scales, same shape, in :math:`(-\beta, \beta)`.
     """
     return LOG_SCALE_BOUND * tf.tanh(log_scale / LOG_SCALE_BOUND)
 
 
-class _ShiftAndLogScale(tf.Module):
-    """The coupling network of one RealNVP stage: the kept coordinate in, ``(t, s)`` out.
+class CouplingNetwork(tf.Module):
+    r"""The network of one coupling layer: the kept coordinates in, the parameters of the
+    updated coordinates' maps out.
 
-    A multilayer perceptron with seeded Glorot initialisation; its last layer starts at
-    zero, so that every coupling starts as the identity map.
+    A multilayer perceptron with seeded Glorot initialisation, from ``[..., kept]`` to
+    ``params`` numbers per updated coordinate; its last layer starts at zero, so that a
+    coupling whose parameters are zero at the identity (shift and log-scale, or a
+    spline's raw widths, heights and slopes) starts as the identity map. With
+    ``kept = 0`` (a flow of one dimension) the output is the last layer's bias: learned
+    constants.
 
     Parameters
     ----------
+    kept, updated : int
+        Input width and number of updated coordinates.
+    output : ``"shift_and_log_scale"``, ``"shift"`` or int
+        What a call returns: a shift :math:`t` and a bounded log-scale :math:`s`, each
+        ``[..., updated]`` (RealNVP); a shift and ``None`` (NICE); or, for an int
+        :math:`P`, the raw outputs ``[..., updated, P]`` (a spline's parameters).
     hidden_units : sequence of int
         Widths of the hidden layers.
     activation : str or Callable
@@ -73,8 +87,10 @@ class _ShiftAndLogScale(tf.Module):
         Name of the module.
     """
 
-    def __init__(self, hidden_units, activation, seeds, dtype, name):
+    def __init__(self, kept, updated, output, hidden_units, activation, seeds, dtype, name):
         super().__init__(name=name)
+        self.updated, self.output = updated, output
+        self.params = {"shift_and_log_scale": 2, "shift": 1}.get(output, output)
         layers = [
             tf_keras.layers.Dense(
                 units,
@@ -82,33 +98,29 @@ class _ShiftAndLogScale(tf.Module):
                 kernel_initializer=tf_keras.initializers.GlorotUniform(seed=int(layer_seed)),
                 dtype=dtype,
             )
-            for units, layer_seed in zip(hidden_units, seeds, strict=False)
+            for units, layer_seed in zip(hidden_units, seeds, strict=True)
         ]
-        layers.append(tf_keras.layers.Dense(2, kernel_initializer="zeros", dtype=dtype))
+        layers.append(
+            tf_keras.layers.Dense(updated * self.params, kernel_initializer="zeros", dtype=dtype)
+        )
         self.network = tf_keras.Sequential(layers)
-        self.network.build((None, 1))
+        self.network.build((None, kept))
 
-    def __call__(self, kept, output_units):
-        """The shift and bounded log-scale of the updated coordinate.
-
-        Parameters
-        ----------
-        kept : tf.Tensor, shape ``[..., 1]``
-            The coordinate the stage keeps.
-        output_units : int
-            Number of updated coordinates, which ``tfp.bijectors.RealNVP`` passes; always
-            1 here.
-
-        Returns
-        -------
-        (tf.Tensor, tf.Tensor), each of shape ``[..., 1]``
-            The shift :math:`t` and the log-scale :math:`s`.
-        """
-        shift, log_scale = tf.unstack(self.network(kept), num=2, axis=-1)
-        return shift[..., tf.newaxis], _bounded(log_scale)[..., tf.newaxis]
+    def __call__(self, kept, output_units=None):
+        """The output described above for the kept coordinates ``[..., kept]``;
+        ``output_units`` is what ``tfp.bijectors.RealNVP`` passes, and is not needed."""
+        out = self.network(kept)
+        shape = tf.concat([tf.shape(out)[:-1], [self.updated, self.params]], axis=0)
+        out = tf.reshape(out, shape)
+        if self.output == "shift":
+            return out[..., 0], None
+        if self.output == "shift_and_log_scale":
+            shift, log_scale = tf.unstack(out, num=2, axis=-1)
+            return shift, bounded_log_scale(log_scale)
+        return out
 
 
-class _BoundedMADE(tf.Module):
+class BoundedMADE(tf.Module):
     """A MADE network (``tfp.bijectors.AutoregressiveNetwork``) with bounded log-scales.
 
     Parameters
@@ -124,7 +136,7 @@ class _BoundedMADE(tf.Module):
         self.network = network
 
     def __call__(self, y):
-        """The shift and bounded log-scale of every coordinate of ``y``, shape ``[..., 2]``.
+        """The shift and bounded log-scale of every coordinate of ``y``, ``[..., D]``.
 
         Returns
         -------
@@ -133,10 +145,48 @@ class _BoundedMADE(tf.Module):
             depend only on the coordinates before it in the network's order.
         """
         shift, log_scale = tf.unstack(self.network(y), num=2, axis=-1)
-        return shift, _bounded(log_scale)
+        return shift, bounded_log_scale(log_scale)
 
 
-def _layer_seeds(seed, count):
+def made_network(dims, hidden_units, activation, seed, dtype, left_to_right, name):
+    """A built MADE of ``dims`` inputs giving a shift and a log-scale per coordinate.
+
+    Parameters
+    ----------
+    dims : int
+        Event size :math:`D`.
+    hidden_units, activation
+        The hidden layers.
+    seed : int
+        Seed of the kernel initialiser.
+    dtype : tf.DType
+        Float type of the weights.
+    left_to_right : bool
+        The autoregressive order: coordinate :math:`i` depends on those before it
+        (``True``) or after it (``False``).
+    name : str
+        Name of the network.
+
+    Returns
+    -------
+    BoundedMADE
+        Maps ``[..., D]`` to a shift and a bounded log-scale, each ``[..., D]``.
+    """
+    network = tfb.AutoregressiveNetwork(
+        params=2,
+        event_shape=[dims],
+        hidden_units=list(hidden_units),
+        activation=activation,
+        input_order="left-to-right" if left_to_right else "right-to-left",
+        kernel_initializer=tf_keras.initializers.GlorotUniform(seed=int(seed)),
+        dtype=dtype,
+        name=name,
+    )
+    network.build((None, dims))
+    return BoundedMADE(network, f"bounded_{name}")
+
+
+def layer_seeds(seed, count):
     """``count`` seeds for weight initialisers, drawn reproducibly from ``seed``.
 
     Returns
@@ -147,18 +197,40 @@ def _layer_seeds(seed, count):
     return np.random.default_rng(seed).integers(0, 2**31 - 1, size=count)
 
 
-def _checked_architecture(depth_name, depth, hidden_units):
-    """``hidden_units`` as a tuple, after refusing sizes that cannot build a flow.
+def standard_normal(dims, dtype):
+    r"""The base :math:`\mathcal{N}(0, I_D)` of every learned flow, named ``base``.
+
+    Returns
+    -------
+    tfp.distributions.MultivariateNormalDiag
+        Event shape ``[dims]``; for ``dims=2`` the same distribution as
+        ``flowdocs.base_distribution(0.0, 1.0)``.
+    """
+    return tfd.MultivariateNormalDiag(
+        loc=tf.zeros([dims], dtype), scale_diag=tf.ones([dims], dtype), name="base"
+    )
+
+
+def checked_flow_arguments(dims, depth_name, depth, hidden_units, seed, dtype):
+    """The arguments every constructor of a learned flow takes, checked once for all.
+
+    Returns
+    -------
+    (tuple of int, tf.DType)
+        ``hidden_units`` as a tuple and ``dtype`` as a ``tf.DType``.
 
     Raises
     ------
     ValueError
-        When ``depth`` (the number of stages, named ``depth_name``) is not a positive
-        integer, or ``hidden_units`` is not a non-empty sequence of positive integers;
-        the message names the argument.
+        When ``dims`` or ``depth`` (the number of stages, named ``depth_name``) is not a
+        positive integer, ``hidden_units`` is not a non-empty sequence of positive
+        integers, or ``seed`` is not an integer; the message names the argument.
+    TypeError
+        When ``dtype`` is not ``tf.float32`` or ``tf.float64``.
     """
-    if not _is_positive_int(depth):
-        raise ValueError(f"{depth_name} must be a positive integer; got {depth!r}.")
+    for name, value in (("dims", dims), (depth_name, depth)):
+        if not _is_positive_int(value):
+            raise ValueError(f"{name} must be a positive integer; got {value!r}.")
     try:
         widths = tuple(hidden_units)
     except TypeError:
@@ -172,128 +244,16 @@ def _checked_architecture(depth_name, depth, hidden_units):
             f"hidden_units must be a non-empty sequence of positive integers, one width "
             f"per hidden layer; got {hidden_units!r}."
         )
-    return widths
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer; got {seed!r}.")
+    try:
+        float_type = tf.as_dtype(dtype)
+    except TypeError:
+        float_type = None
+    if float_type not in (tf.float32, tf.float64):
+        raise TypeError(f"dtype must be tf.float32 or tf.float64; got {dtype!r}.")
+    return widths, float_type
 
 
 def _is_positive_int(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
-
-
-def realnvp_flow(couplings=4, hidden_units=(64, 64), activation="relu", seed=0, dtype=tf.float32):
-    r"""A RealNVP flow of 2-vectors: affine coupling layers that alternate coordinates.
-
-    Stage :math:`k` keeps one coordinate and moves the other by an affine map whose shift
-    :math:`t_k` and log-scale :math:`s_k` are computed from the kept one. Odd stages
-    update :math:`z_b`, :math:`f_k(z) = (z_a,\ z_b \exp(s_k(z_a)) + t_k(z_a))`; even
-    stages update :math:`z_a`: a permutation swaps the coordinates, the coupling
-    (``tfp.bijectors.RealNVP``) updates the second, and the same permutation swaps them
-    back, so every stage keeps the axes' meaning. The log-determinant of stage :math:`k`
-    is :math:`s_k` of the kept coordinate.
-
-    Parameters
-    ----------
-    couplings : int
-        Number of coupling layers (stages).
-    hidden_units : sequence of int
-        Widths of the hidden layers of every coupling network.
-    activation : str or Callable
-        Activation of the hidden layers.
-    seed : int
-        Seed of the weight initialisers.
-    dtype : tf.DType
-        Float type of the base, the networks and the samples.
-
-    Returns
-    -------
-    Flow
-        A standard normal base and ``couplings`` stages, named ``coupling_1``, ...; each
-        starts as the identity map.
-
-    Raises
-    ------
-    ValueError
-        When ``couplings`` is not a positive integer, or ``hidden_units`` is empty or
-        holds a width that is not a positive integer.
-    """
-    hidden_units = _checked_architecture("couplings", couplings, hidden_units)
-    seeds = _layer_seeds(seed, couplings * len(hidden_units)).reshape(couplings, -1)
-    stages = []
-    for k in range(1, couplings + 1):
-        network = _ShiftAndLogScale(hidden_units, activation, seeds[k - 1], dtype, f"coupling_{k}")
-        coupling = tfb.RealNVP(num_masked=1, shift_and_log_scale_fn=network, name=f"coupling_{k}")
-        if k % 2:
-            bijector = coupling
-            formula = rf"f_{k}(z) = (z_a,\; z_b \exp(s_{k}(z_a)) + t_{k}(z_a))"
-        else:
-            bijector = tfb.Chain(
-                [tfb.Permute(_SWAP), coupling, tfb.Permute(_SWAP)], name=f"swapped_coupling_{k}"
-            )
-            formula = rf"f_{k}(z) = (z_a \exp(s_{k}(z_b)) + t_{k}(z_b),\; z_b)"
-        stages.append(Stage(f"coupling_{k}", f"f_{k}", formula, bijector))
-    return Flow(base_distribution(0.0, 1.0, dtype=dtype), stages)
-
-
-def maf_flow(layers=4, hidden_units=(64, 64), activation="relu", seed=0, dtype=tf.float32):
-    r"""A masked autoregressive flow (MAF) of 2-vectors, its networks made by MADE.
-
-    Stage :math:`k` is a ``tfp.bijectors.MaskedAutoregressiveFlow`` whose shift and
-    log-scale come from a ``tfp.bijectors.AutoregressiveNetwork`` (MADE): a network whose
-    weights are masked so that the parameters of each output coordinate depend only on
-    the output coordinates before it in the stage's order. In the order
-    :math:`(a, b)` the stage computes :math:`y_a = z_a \exp(s_a) + t_a` with constants
-    :math:`s_a, t_a`, then :math:`y_b = z_b \exp(s_b(y_a)) + t_b(y_a)`; stages alternate
-    the order, so each coordinate is in turn the one that depends on the other. Sampling
-    runs the coordinates one after the other; ``log_prob`` inverts all of them in one
-    pass of the network, which is why MAF is quick to train by maximum likelihood.
-
-    Parameters
-    ----------
-    layers : int
-        Number of autoregressive layers (stages).
-    hidden_units : sequence of int
-        Widths of the hidden layers of every MADE network.
-    activation : str or Callable
-        Activation of the hidden layers.
-    seed : int
-        Seed of the weight initialisers.
-    dtype : tf.DType
-        Float type of the base, the networks and the samples.
-
-    Returns
-    -------
-    Flow
-        A standard normal base and ``layers`` stages, named ``autoregressive_1``, ....
-
-    Raises
-    ------
-    ValueError
-        When ``layers`` is not a positive integer, or ``hidden_units`` is empty or holds
-        a width that is not a positive integer.
-    """
-    hidden_units = _checked_architecture("layers", layers, hidden_units)
-    seeds = _layer_seeds(seed, layers)
-    stages = []
-    for k in range(1, layers + 1):
-        first, second = ("a", "b") if k % 2 else ("b", "a")
-        network = tfb.AutoregressiveNetwork(
-            params=2,
-            event_shape=[2],
-            hidden_units=list(hidden_units),
-            activation=activation,
-            input_order="left-to-right" if k % 2 else "right-to-left",
-            kernel_initializer=tf_keras.initializers.GlorotUniform(seed=int(seeds[k - 1])),
-            dtype=dtype,
-            name=f"made_{k}",
-        )
-        network.build((None, 2))
-        bijector = tfb.MaskedAutoregressiveFlow(
-            shift_and_log_scale_fn=_BoundedMADE(network, f"bounded_made_{k}"),
-            unroll_loop=True,
-            name=f"autoregressive_{k}",
-        )
-        formula = (
-            rf"f_{k}(z) = y,\ y_{first} = z_{first} \exp(s_{first}) + t_{first},\ "
-            rf"y_{second} = z_{second} \exp(s_{second}(y_{first})) + t_{second}(y_{first})"
-        )
-        stages.append(Stage(f"autoregressive_{k}", f"f_{k}", formula, bijector))
-    return Flow(base_distribution(0.0, 1.0, dtype=dtype), stages)

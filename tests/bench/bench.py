@@ -7,7 +7,8 @@ Not a test (pytest collects only ``test_*.py``): it prints a table and writes it
 warm-up, and the figures that are compared are measured side by side in the same run, so
 the ratios hold on a noisy shared machine even when the absolute times do not.
 
-Usage: ``nox -s bench`` (everything) or ``nox -s bench -- --only library --repeats 3``.
+Usage: ``nox -s bench`` (everything) or ``nox -s bench -- --only library --repeats 3``;
+``nox -s bench -- --only families`` times the five flow families against dimension.
 """
 
 import argparse
@@ -44,7 +45,7 @@ _spec.loader.exec_module(lighthouse_audit)
 SITE = ROOT / "build" / "html"
 SIZES = (1_000, 100_000, 1_000_000, 10_000_000)
 SEED = (0, 1)
-PARTS = ("library", "fit", "docs", "pages", "lighthouse")
+PARTS = ("library", "fit", "docs", "pages", "families", "lighthouse")
 """What ``--only`` can pick; a run of all of them rewrites the Performance page's table."""
 
 
@@ -805,6 +806,43 @@ def targets(report):
     return checks
 
 
+# -- Flow families against dimension ----------------------------------------------------
+
+FAMILY_DIMS = (2, 8, 32, 128)
+
+
+def family_builders():
+    """The five families, untrained (cost does not depend on training), 4 layers of 32 units."""
+    import flowdocs
+
+    return {
+        "NICE": lambda d: flowdocs.nice_flow(dims=d, couplings=4, hidden_units=(32,)),
+        "RealNVP": lambda d: flowdocs.realnvp_flow(dims=d, couplings=4, hidden_units=(32,)),
+        "spline": lambda d: flowdocs.spline_flow(dims=d, couplings=4, hidden_units=(32,)),
+        "MAF": lambda d: flowdocs.maf_flow(dims=d, layers=4, hidden_units=(32,)),
+        "IAF": lambda d: flowdocs.iaf_flow(dims=d, layers=4, hidden_units=(32,)),
+    }
+
+
+def families(repeats, dims=FAMILY_DIMS, n=1000):
+    """Time to sample and to score ``n`` points for every family at every dimension.
+
+    Prints one line per family and dimension; the rows go into ``build/bench.json``.
+    """
+    from flowdocs.costs import flow_costs
+
+    rows = flow_costs(family_builders(), dims, n=n, repeats=repeats)
+    print(f"  {'family':9}{'D':>5}{'sample ms':>12}{'score ms':>12}{'score/sample':>14}")
+    for row in rows:
+        ratio = row.score_seconds / row.sample_seconds
+        print(
+            f"  {row.family:9}{row.dims:5}{1e3 * row.sample_seconds:12.2f}"
+            f"{1e3 * row.score_seconds:12.2f}{ratio:14.2f}",
+            flush=True,
+        )
+    return [row._asdict() for row in rows]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=PARTS, action="append")
@@ -828,6 +866,9 @@ def main():
     if "pages" in only:
         print("page weight", flush=True)
         report["pages"] = page_weight()
+    if "families" in only:
+        print("flow families: 1000 points sampled and scored, untrained flows", flush=True)
+        report["families"] = families(args.repeats)
     if "lighthouse" in only:
         print("lighthouse (mobile)", flush=True)
         chromium = os.environ.get("FLOWDOCS_CHROMIUM") or shutil.which("chromium")
