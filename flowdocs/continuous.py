@@ -9,7 +9,7 @@ instantaneous change of variables
 the limit of eq. :eq:`log-likelihood` for many small steps: one Euler step
 :math:`z \mapsto z + h\, v(t, z)` has log-determinant
 :math:`\log\lvert\det(I + h\, \partial v / \partial z)\rvert = h \operatorname{tr}
-\partial v / \partial z + O(h^2)`. :func:`cnf_flow` integrates both with TFP's ``FFJORD``
+\partial v / \partial z + O(h^2)`. :func:`~flowdocs.cnf_flow` integrates both with TFP's ``FFJORD``
 bijector and an adaptive Dormand-Prince solver, the trace computed exactly (two
 gradients in 2-D); :func:`euler_flow` takes a fixed number of Euler steps instead, with
 each step's exact log-determinant, so the two can be compared.
@@ -31,9 +31,9 @@ tfd = tfp.distributions
 __all__ = ["ATOL", "RTOL", "ContinuousFlow", "VelocityField", "cnf_flow", "euler_flow"]
 
 RTOL = 1e-5
-"""The Dormand-Prince solver's default relative tolerance in :func:`cnf_flow`."""
+"""The Dormand-Prince solver's default relative tolerance in :func:`~flowdocs.cnf_flow`."""
 ATOL = 1e-5
-"""The Dormand-Prince solver's default absolute tolerance in :func:`cnf_flow`."""
+"""The Dormand-Prince solver's default absolute tolerance in :func:`~flowdocs.cnf_flow`."""
 
 
 class VelocityField(tf.Module):
@@ -107,7 +107,7 @@ class ContinuousFlow(tfb.FFJORD):
 
     @property
     def velocity(self):
-        """The :class:`VelocityField` the bijector integrates."""
+        """The :class:`~flowdocs.continuous.VelocityField` the bijector integrates."""
         return self._state_time_derivative_fn
 
 
@@ -137,7 +137,7 @@ def cnf_flow(hidden_units=(64, 64), seed=0, rtol=RTOL, atol=ATOL, dtype=tf.float
     -------
     tfp.distributions.TransformedDistribution
         Event shape ``[2]`` over :func:`~flowdocs.base_distribution`; its bijector is a
-        :class:`ContinuousFlow`, whose ``velocity`` :func:`~flowdocs.fit_flow_matching`
+        :class:`~flowdocs.continuous.ContinuousFlow`, whose ``velocity`` :func:`~flowdocs.fit_flow_matching`
         trains.
     """
     for name, value in (("rtol", rtol), ("atol", atol)):
@@ -168,7 +168,7 @@ def euler_flow(velocity, z, steps):
     Parameters
     ----------
     velocity : Callable
-        :math:`v(t, z)`, e.g. a :class:`VelocityField` or a ``ContinuousFlow``'s ``velocity``.
+        :math:`v(t, z)`, e.g. a :class:`~flowdocs.continuous.VelocityField` or a ``ContinuousFlow``'s ``velocity``.
     z : array-like, shape ``[n, 2]``
         Starting points (base samples), finite.
     steps : int

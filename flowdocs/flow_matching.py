@@ -83,7 +83,7 @@ def fit_flow_matching(
         ``[n, 2]``, empty or not finite; ``base_points`` of another shape than ``data``
         or not finite; an argument out of range.
     FloatingPointError
-        When the loss stops being finite; the variables are put back as :func:`fit` does.
+        When the loss stops being finite; the variables are put back as :func:`~flowdocs.fit` does.
     """
     if not isinstance(getattr(model, "bijector", None), ContinuousFlow):
         raise ValueError(
@@ -114,7 +114,7 @@ def fit_flow_matching(
 
 
 class _FlowMatching(Objective):
-    """The loss of :func:`fit_flow_matching` at step ``k``, on its own random triples."""
+    """The loss of :func:`~flowdocs.fit_flow_matching` at step ``k``, on its own random triples."""
 
     def __init__(self, model, data, base_points, batch_size, seed):
         self.velocity = model.bijector.velocity
