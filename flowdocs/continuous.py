@@ -137,8 +137,8 @@ def cnf_flow(hidden_units=(64, 64), seed=0, rtol=RTOL, atol=ATOL, dtype=tf.float
     -------
     tfp.distributions.TransformedDistribution
         Event shape ``[2]`` over :func:`~flowdocs.base_distribution`; its bijector is a
-        :class:`~flowdocs.continuous.ContinuousFlow`, whose ``velocity`` :func:`~flowdocs.fit_flow_matching`
-        trains.
+        :class:`~flowdocs.continuous.ContinuousFlow`, whose ``velocity``
+        :func:`~flowdocs.fit_flow_matching` trains.
     """
     for name, value in (("rtol", rtol), ("atol", atol)):
         if not _is_positive_number(value):
@@ -168,7 +168,8 @@ def euler_flow(velocity, z, steps):
     Parameters
     ----------
     velocity : Callable
-        :math:`v(t, z)`, e.g. a :class:`~flowdocs.continuous.VelocityField` or a ``ContinuousFlow``'s ``velocity``.
+        :math:`v(t, z)`, e.g. a :class:`~flowdocs.continuous.VelocityField` or the
+        ``velocity`` of a ``ContinuousFlow``.
     z : array-like, shape ``[n, 2]``
         Starting points (base samples), finite.
     steps : int
