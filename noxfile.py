@@ -84,9 +84,15 @@ def docs_env(session):
     """The environment of a docs build: KaTeX's files from npm, node on PATH for
     sphinxcontrib-katex's prerendering (conf/_ext/flowdocs_katex.py)."""
     npm(session)  # node on PATH, for the KaTeX server sphinxcontrib-katex starts
-    version = session.run(
-        "python", "-c", "import sphinxcontrib.katex as k; print(k.katex_version)", silent=True
-    )
+    try:
+        version = session.run(
+            "python", "-c", "import sphinxcontrib.katex as k; print(k.katex_version)", silent=True
+        )
+    except nox.command.CommandFailed:
+        session.error(
+            "sphinxcontrib-katex is not in this environment, which predates it: run "
+            "`nox -s docs` once without -R to install the docs group again"
+        )
     if version is None:  # --install-only: nothing ran
         return dict(ENV)
     folder = npm_package(session, "katex", version.strip())
