@@ -3,8 +3,8 @@ A gallery of bugs, and the checks that catch them
 =================================================
 
 Two defects of the original post's code are invisible in a scatter plot; this page
-adds a third bug of our own that fails as quietly. It writes each as a small TFP
-bijector, puts it in place of the correct stage, and runs the four checks of
+adds a third bug of our own and a fourth from published planar-flow code, each as
+quiet. It writes each as a small TFP bijector and runs the four checks of
 :ref:`the previous page <sphx_glr_auto_examples_checking_plot_01_checking_the_math.py>`:
 
 1. **a rotation that is not one** (the post's): the forward map has
@@ -12,9 +12,9 @@ bijector, puts it in place of the correct stage, and runs the four checks of
    true inverse rotation;
 2. **a log-det of 1** (the post's): the shift and cube reports
    :math:`\log|\det J| = 1` where the truth is 0;
-3. **a parameter re-drawn inside the forward map** (made up here: the post draws
-   :math:`e` and :math:`\theta` once, without a seed): :math:`e` is drawn again at
-   every forward call, while the inverse keeps the first one.
+3. **a parameter re-drawn inside the forward map** (ours: the post draws :math:`e`
+   once): :math:`e` is drawn again at every forward call, the inverse keeps the first;
+4. **a planar** :math:`\hat u` **divided by** :math:`\lVert w \rVert`, at the end.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -350,4 +350,106 @@ fig.legend(
     keys, labels, loc="outside lower center", ncols=2, frameon=False
 )
 fig.suptitle("Each bug (right) beside the correct stage")
+plt.show()
+
+# %%
+# A fourth bug, from published code: the planar flow's :math:`\hat u`
+# -------------------------------------------------------------------
+# A planar map :math:`f(z) = z + \hat u \tanh(w \cdot z + b)` (see
+# :doc:`/theory/variational_inference`) is invertible when :math:`w \cdot \hat u \ge -1`,
+# and Rezende and Mohamed's appendix makes it so by moving :math:`u` along :math:`w`:
+# :math:`\hat u = u + (m(w \cdot u) - w \cdot u)\, w / \lVert w \rVert^2`, with
+# :math:`m(x) = -1 + \log(1 + \exp(x))`. Several public implementations divide by
+# :math:`\lVert w \rVert` instead of :math:`\lVert w \rVert^2`; then
+# :math:`w \cdot \hat u = w \cdot u + (m(w \cdot u) - w \cdot u) \lVert w \rVert`, which
+# misses :math:`m(w \cdot u)` whenever :math:`\lVert w \rVert \ne 1` and drops below
+# :math:`-1` when :math:`\lVert w \rVert < 1`. Here it is as a subclass of
+# :class:`flowdocs.Planar` that overrides only :math:`\hat u`, at a :math:`w` of
+# length 0.5.
+
+
+class WrongNormPlanar(flowdocs.Planar):
+    """The planar map with u_hat divided by ||w|| instead of ||w||^2 (the bug)."""
+
+    @property
+    def u_hat(self):
+        w, u = tf.convert_to_tensor(self.w), tf.convert_to_tensor(self.u)
+        w_dot_u = tf.reduce_sum(w * u, axis=-1, keepdims=True)
+        m = -1.0 + tf.math.softplus(w_dot_u)
+        return u + (m - w_dot_u) * w / tf.norm(w, axis=-1, keepdims=True)
+
+
+w = tf.constant([0.5, 0.0], tf.float64)
+u = tf.constant([-4.0, 1.0], tf.float64)
+b = tf.constant(0.0, tf.float64)
+planars = {
+    "correct planar": flowdocs.Planar(w, u, b),
+    "u_hat / ||w||": WrongNormPlanar(w, u, b),
+}
+base = flowdocs.base_distribution(dtype=tf.float64)
+base_points = base.sample(4000, seed=(0, 5))
+planar_box = ((-4.0, 4.0), (-4.0, 4.0))
+planar_checks = {}
+for name, planar in planars.items():
+    distribution = tfp.distributions.TransformedDistribution(base, planar)
+    w_dot_u_hat = float(tf.reduce_sum(w * planar.u_hat))
+    planar_checks[name] = {
+        "w.u_hat": w_dot_u_hat,
+        "log-det": checks.log_det_error(planar, base_points),
+        "round trip": checks.round_trip_error(planar, base_points),
+        "mass": abs(
+            checks.probability_mass(distribution, planar_box, 300) - 1.0
+        ),
+    }
+print(
+    f"{'':16}{'w.u_hat':>10}"
+    + "".join(f"{c:>14}" for c in ("log-det", "round trip", "mass"))
+)
+for name, values in planar_checks.items():
+    marks = [
+        f"{values[c]:9.1e} {'BAD' if values[c] > tolerances[c] else 'ok ':>3}"
+        for c in ("log-det", "round trip", "mass")
+    ]
+    print(
+        f"{name:16}{values['w.u_hat']:>10.3f}"
+        + "".join(f"{m:>14}" for m in marks)
+    )
+
+# %%
+# The log-det check passes: the buggy map's log-det formula,
+# :math:`\log|1 + (1 - \tanh^2)\, w \cdot \hat u|`, is the true log-det *of the map it
+# computes*. What is wrong is that this map folds, since :math:`w \cdot \hat u < -1`:
+# along :math:`w` it sends :math:`s = w \cdot z` to
+# :math:`s + (w \cdot \hat u) \tanh(s + b)`, which goes down and up again, so some
+# points have three preimages. The round trip fails (the inverse's root solve returns
+# one of them), and the density through the inverse loses nearly all its mass. The
+# build stops if these checks stop telling the two apart.
+correct, buggy = (
+    planar_checks["correct planar"],
+    planar_checks["u_hat / ||w||"],
+)
+assert correct["w.u_hat"] >= -1 > buggy["w.u_hat"]
+for check in ("log-det", "round trip", "mass"):
+    assert correct[check] <= tolerances[check], (check, correct)
+assert buggy["log-det"] <= tolerances["log-det"]
+assert buggy["round trip"] > tolerances["round trip"]
+assert buggy["mass"] > tolerances["mass"]
+
+s = np.linspace(-4, 4, 400)
+fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+for (name, values), style in zip(
+    planar_checks.items(), ("-", "--"), strict=True
+):
+    c = values["w.u_hat"]
+    ax.plot(
+        s,
+        s + c * np.tanh(s),
+        style,
+        lw=2,
+        label=rf"{name}: $w \cdot \hat u$ = {c:.2f}",
+    )
+ax.axhline(0.0, color="0.6", lw=0.8)
+ax.set(xlabel=r"$s = w \cdot z$", ylabel=r"$w \cdot f(z)$")
+ax.set_title("The planar map along $w$: monotone, or folded")
+ax.legend(loc="upper left", fontsize="small")
 plt.show()

@@ -143,6 +143,11 @@ def frames(path):
         return [np.asarray(frame.convert("RGBA")) for frame in ImageSequence.Iterator(image)]
 
 
+TIMED = {"learning/plot_04_flow_families_cost"}
+"""Scripts whose figures plot wall-clock times measured as they run: the times differ on
+every run, so only the number, frames and size of their figures are compared."""
+
+
 def test_figures_match_the_build(standalone):
     script, run, out = standalone
     assert run.returncode == 0, f"{script} failed on its own:\n{run.stderr[-4000:]}"
@@ -158,6 +163,8 @@ def test_figures_match_the_build(standalone):
             assert a.shape == b.shape, (
                 f"{script.name} {name} frame {number}: size {a.shape} vs {b.shape}"
             )
+            if script.relative_to(GALLERY).with_suffix("").as_posix() in TIMED:
+                continue
             differing = int(np.count_nonzero(np.any(a != b, axis=-1)))
             assert differing == 0, (
                 f"{script.name} figure {name} frame {number}: {differing} pixels differ from "
