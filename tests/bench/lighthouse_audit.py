@@ -15,6 +15,7 @@ import contextlib
 import functools
 import gzip
 import http.server
+import importlib.util
 import json
 import os
 import shlex
@@ -33,15 +34,12 @@ METRICS = {  # Lighthouse audit id -> column title
     "total-blocking-time": "TBT",
     "cumulative-layout-shift": "CLS",
 }
-CHROME_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+_spec = importlib.util.spec_from_file_location(
+    "flowdocs_lighthouse_chromium", Path(__file__).parents[1] / "browser" / "chromium.py"
 )
+_chromium = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_chromium)
+CHROME_FLAGS = ("--headless=new", *_chromium.LAUNCH_FLAGS)
 GZIPPED = {".html", ".css", ".js", ".svg", ".json", ".txt", ".inv", ".xml"}
 
 

@@ -50,6 +50,16 @@ NPM_VERSION = "153.0.0"  # Chromium 153; the npm package ships only the x86-64 b
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".nox" / "browser" / f"sparticuz-chromium-{NPM_VERSION}"
 APT_PACKAGES = {"debian": "chromium", "ubuntu": "chromium-browser"}
+LAUNCH_FLAGS = (
+    # How every headless run here starts Chromium (the browser tests, Lighthouse): as root
+    # in a container, with no GPU, and with none of its own network traffic.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 
 
 def _succeeds(command):

@@ -23,14 +23,6 @@ from PIL import Image
 SITE = Path(__file__).resolve().parents[2] / "build" / "html"
 PREFIX = "/flowdocs/"
 SCREENSHOTS = SITE.parent / "screenshots"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 _spec = importlib.util.spec_from_file_location(
@@ -105,7 +97,9 @@ def browser():
 
     executable = find_chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=list(CHROMIUM.LAUNCH_FLAGS)
+        )
         yield browser
         browser.close()
 
