@@ -22,6 +22,7 @@ import tf_keras
 
 from flowdocs.bijectors import EVENT_SIZE
 from flowdocs.five_stage import base_distribution
+from flowdocs.neural_flows import checked_widths
 from flowdocs.seeds import stateless_seed
 from flowdocs.training_checks import _is_positive_number
 
@@ -54,7 +55,7 @@ class VelocityField(tf.Module):
 
     def __init__(self, hidden_units=(64, 64), seed=0, dtype=tf.float32):
         super().__init__(name="velocity")
-        hidden_units = _checked_widths(hidden_units)
+        hidden_units = checked_widths(hidden_units)
         dtype = _checked_dtype(dtype)
         stateless_seed(seed)  # refuses what is not an int32 seed, saying so
         # One kernel seed per layer; int32 seeds mod 2**32 are distinct, so never shared.
@@ -214,23 +215,6 @@ def _euler_step(velocity, dtype):
         return z + h * v, log_det
 
     return step
-
-
-def _checked_widths(hidden_units):
-    """``hidden_units`` as a tuple of positive ints, or a ValueError that says why not."""
-    try:
-        widths = tuple(hidden_units)
-    except TypeError:
-        raise ValueError(
-            f"hidden_units must be a sequence of positive integers; got {hidden_units!r}."
-        ) from None
-    if not widths or not all(
-        isinstance(w, (int, np.integer)) and not isinstance(w, bool) and w > 0 for w in widths
-    ):
-        raise ValueError(
-            f"hidden_units must be a non-empty sequence of positive integers; got {hidden_units!r}."
-        )
-    return tuple(int(w) for w in widths)
 
 
 def _checked_dtype(dtype):

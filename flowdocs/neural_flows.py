@@ -28,6 +28,7 @@ __all__ = [
     "CouplingNetwork",
     "bounded_log_scale",
     "checked_flow_arguments",
+    "checked_widths",
     "layer_seeds",
     "made_network",
     "standard_normal",
@@ -231,6 +232,24 @@ def checked_flow_arguments(dims, depth_name, depth, hidden_units, seed, dtype):
     for name, value in (("dims", dims), (depth_name, depth)):
         if not _is_positive_int(value):
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    widths = checked_widths(hidden_units)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer; got {seed!r}.")
+    try:
+        float_type = tf.as_dtype(dtype)
+    except TypeError:
+        float_type = None
+    if float_type not in (tf.float32, tf.float64):
+        raise TypeError(f"dtype must be tf.float32 or tf.float64; got {dtype!r}.")
+    return widths, float_type
+
+
+def checked_widths(hidden_units):
+    """``hidden_units`` as a tuple of ints, or a ValueError that names the argument.
+
+    Any non-empty sequence of positive integers (not a string) is accepted: one width per
+    hidden layer of a network.
+    """
     try:
         widths = tuple(hidden_units)
     except TypeError:
@@ -244,15 +263,7 @@ def checked_flow_arguments(dims, depth_name, depth, hidden_units, seed, dtype):
             f"hidden_units must be a non-empty sequence of positive integers, one width "
             f"per hidden layer; got {hidden_units!r}."
         )
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer; got {seed!r}.")
-    try:
-        float_type = tf.as_dtype(dtype)
-    except TypeError:
-        float_type = None
-    if float_type not in (tf.float32, tf.float64):
-        raise TypeError(f"dtype must be tf.float32 or tf.float64; got {dtype!r}.")
-    return widths, float_type
+    return widths
 
 
 def _is_positive_int(value):
