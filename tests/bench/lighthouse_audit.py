@@ -8,7 +8,8 @@ they are printed and tabulated here, never asserted in pytest.
 
 The pages: the landing page, every theory page, the heaviest gallery page, the explorer
 and the API page. The site is served under ``/flowdocs/`` as GitHub Pages serves it,
-with text gzipped as GitHub Pages and Read the Docs gzip it.
+with text gzipped as GitHub Pages and Read the Docs gzip it. Each page's full report (the
+median run's) is kept in ``build/lighthouse/`` for its opportunities and diagnostics.
 """
 
 import contextlib
@@ -117,20 +118,24 @@ def lighthouse_command():
     return shlex.split(command)
 
 
-def audit(url, chromium, workdir):
-    """One Lighthouse run on ``url`` (mobile preset, default throttling): scores and metrics."""
-    out = Path(workdir) / "report.json"
+def audit(url, chromium, out):
+    """One Lighthouse run on ``url`` (mobile preset, default throttling), its JSON report
+    written to ``out``: scores and metrics."""
     command = [
         *lighthouse_command(),
         url,
-        f"--chrome-path={chromium}",
         f"--chrome-flags={' '.join(CHROME_FLAGS)}",
         f"--only-categories={','.join(CATEGORIES)}",
         "--output=json",
         f"--output-path={out}",
         "--quiet",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    # Lighthouse's launcher takes the browser from CHROME_PATH (it has no flag for it), and
+    # without it finds only a browser installed system-wide.
+    env = {**os.environ, "CHROME_PATH": str(chromium)}
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env=env
+    )
     if done.returncode or not out.is_file():
         raise RuntimeError(f"lighthouse failed on {url}:\n{done.stderr[-3000:]}")
     report = json.loads(out.read_text(encoding="utf-8"))
@@ -150,16 +155,28 @@ def audit(url, chromium, workdir):
     return row
 
 
-def lighthouse(site, chromium, runs=1):
-    """The median scores of ``runs`` Lighthouse runs on each audited page."""
+def lighthouse(site, chromium, runs=1, only=()):
+    """The median scores of ``runs`` Lighthouse runs on each audited page (those named in
+    ``only``, when given); the median run's report is kept in ``build/lighthouse/``."""
     if chromium is None or shutil.which(chromium) is None:
         raise SystemExit(f"No Chromium at {chromium!r}: set FLOWDOCS_CHROMIUM.")
+    pages = audited_pages(site)
+    unknown = set(only) - set(pages)
+    if unknown:
+        raise SystemExit(f"Not audited pages: {sorted(unknown)}; the audited ones: {pages}")
+    reports = site.parent / "lighthouse"
+    reports.mkdir(exist_ok=True)
     rows = []
     with serve(site) as base, tempfile.TemporaryDirectory(prefix="flowdocs-lh-") as tmp:
-        for page in audited_pages(site):
-            results = [audit(base + page, chromium, tmp) for _ in range(runs)]
-            results.sort(key=lambda row: row["performance"])
-            row = {"page": page, **results[len(results) // 2]}
+        for page in [page for page in pages if page in only] if only else pages:
+            outs = [Path(tmp) / f"run{index}.json" for index in range(runs)]
+            results = [(audit(base + page, chromium, out), out) for out in outs]
+            results.sort(key=lambda result: result[0]["performance"])
+            median, out = results[len(results) // 2]
+            shutil.copyfile(
+                out, reports / (page.removesuffix(".html").replace("/", "--") + ".json")
+            )
+            row = {"page": page, **median}
             print(
                 f"  {page}: performance {row['performance']}, accessibility "
                 f"{row['accessibility']}, best practices {row['best-practices']}, "
