@@ -44,8 +44,10 @@ _spec.loader.exec_module(CHROMIUM)
 # npm packages, each installed once under .nox/<name>/ (the registry's own client):
 # KaTeX's style sheet and fonts for the math typeset at build time (its version is the one
 # sphinxcontrib-katex renders with), and Lighthouse for the benchmark (12.2.3: the last
-# release that runs on Node 20).
+# release that runs on Node 20), and PurgeCSS, which cuts the style sheets of the built
+# site to the rules its pages use (conf/_ext/flowdocs_weight.py).
 LIGHTHOUSE_VERSION = "12.2.3"
+PURGECSS_VERSION = "8.0.0"
 
 
 def install(session, *groups):
@@ -81,8 +83,8 @@ def npm_package(session, name, version):
 
 
 def docs_env(session):
-    """The environment of a docs build: KaTeX's files from npm, node on PATH for
-    sphinxcontrib-katex's prerendering (conf/_ext/flowdocs_katex.py)."""
+    """The environment of a docs build: KaTeX's files and PurgeCSS from npm, node on PATH
+    for sphinxcontrib-katex's prerendering (conf/_ext/flowdocs_katex.py) and PurgeCSS."""
     npm(session)  # node on PATH, for the KaTeX server sphinxcontrib-katex starts
     try:
         version = session.run(
@@ -96,7 +98,8 @@ def docs_env(session):
     if version is None:  # --install-only: nothing ran
         return dict(ENV)
     folder = npm_package(session, "katex", version.strip())
-    return {**ENV, "FLOWDOCS_KATEX": str(folder / "dist")}
+    purgecss = npm_package(session, "purgecss", PURGECSS_VERSION)
+    return {**ENV, "FLOWDOCS_KATEX": str(folder / "dist"), "FLOWDOCS_PURGECSS": str(purgecss)}
 
 
 def browser_plan(session):

@@ -42,6 +42,7 @@ extensions = [
     "sphinx_exercise",  # numbered exercises and their solutions
     "flowdocs_explorer",  # conf/_ext: the in-browser explorer of the five-stage flow
     "flowdocs_weight",  # conf/_ext: icon font subset to the icons shown, still thumbnails
+    "flowdocs_head",  # conf/_ext: scripts deferred, so they do not hold back the first paint
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}

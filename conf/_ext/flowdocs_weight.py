@@ -1,4 +1,5 @@
-"""Lighter pages: the icon font cut to the icons the site shows, still gallery thumbnails.
+"""Lighter pages: style sheets and the icon font cut to what the site shows, still
+gallery thumbnails.
 
 Run after every HTML build (``build-finished``), on the files in the output:
 
@@ -11,12 +12,25 @@ Run after every HTML build (``build-finished``), on the files in the output:
   animation (a few hundred kilobytes on every gallery index page); the thumbnail keeps
   its name and becomes its first frame, a still GIF. The example's page keeps the
   animation itself.
+- Every style sheet under ``_static/`` (the theme's is 378 kB, most of it Bootstrap
+  components the site never shows) loses the rules whose classes, ids and element names
+  no built page and no script of the site contains, by PurgeCSS (npm's ``purgecss``,
+  which ``nox -s docs`` installs into ``.nox/purgecss/`` and names in
+  ``FLOWDOCS_PURGECSS``; ``purge_css.js`` beside this file runs it). Words in the
+  scripts count as used, so the classes the theme's and Bootstrap's scripts add as a
+  reader clicks stay, and so do the dark theme's rules (``html[data-theme=dark]``) and
+  the font faces; custom properties and keyframes go when no kept rule uses them.
 """
 
+import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from PIL import Image
+from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -79,6 +93,48 @@ def subset_icon_fonts(outdir):
         subset.save_font(font, str(font_path), options)
 
 
+PURGE_SCRIPT = Path(__file__).with_name("purge_css.js")
+# Patterns of selectors kept though no page or script spells them out: Bootstrap composes
+# its tooltips' placement classes from parts at run time.
+SAFELIST = [r"^bs-tooltip", r"^bs-popover"]
+
+
+def purgecss_folder():
+    """The npm package ``purgecss`` (``FLOWDOCS_PURGECSS``, set by ``nox -s docs``)."""
+    folder = os.environ.get("FLOWDOCS_PURGECSS")
+    if not folder or not (Path(folder) / "package.json").is_file():
+        raise ConfigError(
+            "FLOWDOCS_PURGECSS does not name the npm package purgecss: build with "
+            "`nox -s docs`, which installs it into .nox/purgecss/ and sets it."
+        )
+    return Path(folder)
+
+
+def purge_style_sheets(outdir, purgecss):
+    """Cut every style sheet under ``_static/`` to the rules the pages and scripts use."""
+    static = outdir / "_static"
+    job = {
+        "purgecss": str(purgecss),
+        "content": [f"{outdir}/**/*.html", f"{static}/**/*.js"],
+        "css": sorted(str(path) for path in static.rglob("*.css")),
+        "safelist": SAFELIST,
+    }
+    node = shutil.which("node")
+    if node is None:
+        raise ExtensionError("flowdocs_weight: PurgeCSS needs node on PATH (nox -s docs puts it)")
+    done = subprocess.run(
+        [node, str(PURGE_SCRIPT)], input=json.dumps(job), capture_output=True, text=True
+    )
+    if done.returncode:
+        raise ExtensionError(f"flowdocs_weight: PurgeCSS failed:\n{done.stderr[-2000:]}")
+    sizes = json.loads(done.stdout)
+    before = sum(old for old, _ in sizes.values())
+    after = sum(new for _, new in sizes.values())
+    logger.info(
+        "flowdocs_weight: style sheets cut from %d kB to %d kB", before // 1000, after // 1000
+    )
+
+
 def still_thumbnails(outdir):
     for path in (outdir / "_images").glob("*_thumb.gif"):
         with Image.open(path) as image:
@@ -93,10 +149,16 @@ def lighten(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    subset_icon_fonts(outdir)
+    subset_icon_fonts(outdir)  # first: it reads every icon's code point from the theme's CSS
+    purge_style_sheets(outdir, app.flowdocs_purgecss)
     still_thumbnails(outdir)
 
 
+def configure(app, config):
+    app.flowdocs_purgecss = purgecss_folder()
+
+
 def setup(app):
+    app.connect("config-inited", configure)
     app.connect("build-finished", lighten)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -243,30 +243,15 @@ RAW_MATH = re.compile(r"\$[^$\s][^$]*\$|\\(?:frac|mathcal|partial|log|sum|det|si
 PAGE_BUDGET = 1_000_000
 """Bytes a page may transfer, uncompressed: HTML, CSS, scripts, fonts and images (issue 17)."""
 OVER_BUDGET = {
-    # Pages still over 1 MB (issue 17, open): the theme's style sheet (313 kB) and
-    # fontawesome.js (90 kB) load on every page; these add large figures, KaTeX's markup
-    # for many equations, or an animation's embedded frames; the search index (94 kB)
-    # grows with every page added. Strict: one that gets under
+    # Pages still over 1 MB (issue 17, open). Every page now loads the theme's style sheet
+    # cut to the rules the site uses, and neither the search index nor fontawesome.js;
+    # these two carry KaTeX's markup for hundreds of equations (the API page half a
+    # megabyte of it) on top of their figures and thumbnails. Strict: one that gets under
     # the budget fails here until it is taken off this list.
     page: "over 1 MB, issue 17"
     for page in (
         "api.html",
-        "auto_examples/checking/plot_02_gallery_of_bugs.html",
-        "auto_examples/learning/plot_01_recover_five_stage_flow.html",
-        "auto_examples/learning/plot_03_realnvp_and_maf_two_moons.html",
-        "auto_examples/staged_flow/plot_02_staged_density.html",
-        "auto_examples/staged_flow/plot_03_order_matters.html",
-        "auto_examples/staged_flow/plot_04_flow_in_motion.html",
-        "auto_examples/variational/plot_01_planar_flows_figure_3.html",
-        "auto_examples/warm_up/plot_01_softsign_two_modes.html",
-        "theory/change_of_variables.html",
-        "theory/composing.html",
         "theory/five_stage_flow.html",
-        "theory/index.html",
-        "theory/maximum_likelihood.html",
-        "theory/original_post.html",
-        "theory/variational_inference.html",
-        "tour.html",
     )
 }
 

@@ -1,0 +1,113 @@
+"""What a built page loads before its first paint (issue 17), read from build/html.
+
+- the search index and Sphinx's search scripts load on the search page only
+  (conf/_templates/layout.html); no page loads the theme's Font Awesome script;
+- every script file in a page's head is deferred but ``documentation_options.js``
+  (conf/_ext/flowdocs_head.py);
+- every image of a page but its first loads lazily (flowdocs_head.py);
+- the style sheets are cut to the rules the site uses (conf/_ext/flowdocs_weight.py,
+  PurgeCSS), keeping the dark theme, the icons and what the theme's scripts switch on.
+
+The browser tests (tests/browser/) check that the pages still work and look right.
+"""
+
+import functools
+import html.parser
+from pathlib import Path
+
+import pytest
+
+SITE = Path(__file__).resolve().parents[2] / "build" / "html"
+SEARCH_ONLY = ("searchindex.js", "searchtools.js", "language_data.js")
+KEPT_BLOCKING = ("documentation_options.js",)
+
+
+class HeadParser(html.parser.HTMLParser):
+    """The scripts of a page's head and of its body, and its images, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_head = False
+        self.head_scripts, self.scripts, self.images = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "head":
+            self.in_head = True
+        elif tag == "script" and attrs.get("src"):
+            src = attrs["src"].split("?")[0]
+            self.scripts.append(src)
+            if self.in_head:
+                self.head_scripts.append((src, attrs))
+        elif tag == "img":
+            self.images.append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "head":
+            self.in_head = False
+
+
+def pages():
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"No built site in {SITE}: run `nox -s docs` first.")
+    found = (p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html"))
+    return sorted(p for p in found if not p.startswith("_"))
+
+
+@functools.cache
+def parsed(page):
+    parser = HeadParser()
+    parser.feed((SITE / page).read_text(encoding="utf-8"))
+    return parser
+
+
+def named(scripts, names):
+    return sorted({src.rsplit("/", 1)[-1] for src in scripts} & set(names))
+
+
+@pytest.mark.parametrize("page", pages())
+def test_search_scripts_only_on_the_search_page(page):
+    loaded = named(parsed(page).scripts, SEARCH_ONLY)
+    if page == "search.html":
+        assert loaded == sorted(SEARCH_ONLY), f"the search page loads only {loaded}"
+    else:
+        assert not loaded, f"{page} loads {loaded}, which only the search page needs"
+
+
+@pytest.mark.parametrize("page", pages())
+def test_no_font_awesome_script(page):
+    scripts = [src for src in parsed(page).scripts if "fontawesome" in src]
+    assert not scripts, f"{page} loads {scripts}: the icons come from the subset icon font"
+
+
+@pytest.mark.parametrize("page", [page for page in pages() if page != "search.html"])
+def test_head_scripts_are_deferred(page):
+    blocking = [
+        src
+        for src, attrs in parsed(page).head_scripts
+        if "defer" not in attrs and "async" not in attrs and not src.endswith(KEPT_BLOCKING)
+    ]
+    assert not blocking, f"{page}: scripts in the head that block the first paint: {blocking}"
+
+
+@pytest.mark.parametrize("page", pages())
+def test_images_after_the_first_load_lazily(page):
+    images = parsed(page).images
+    eager = [image.get("src") for image in images[1:] if image.get("loading") != "lazy"]
+    assert not eager, f"{page}: images below the first that load at once: {eager[:5]}"
+
+
+def test_style_sheets_are_cut_and_keep_what_the_site_uses():
+    theme = (SITE / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    # The theme ships 378 kB; Bootstrap's unused components go.
+    assert len(theme.encode()) < 150_000, f"theme style sheet {len(theme) / 1e3:.0f} kB"
+    for kept in (
+        "html[data-theme=dark]",  # the dark theme
+        ".fa-magnifying-glass",  # an icon the header shows
+        ".bd-sidebar-primary",  # the layout
+        ".show",  # Bootstrap's scripts add it to open menus
+        "@font-face",  # the icon font
+    ):
+        assert kept in theme, f"the cut theme style sheet lost {kept!r}"
+    for removed in (".accordion-button", ".progress-bar", ".spinner-border"):
+        assert removed not in theme, f"{removed}: a Bootstrap component no page uses is kept"
