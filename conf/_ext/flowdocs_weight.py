@@ -110,6 +110,15 @@ def purgecss_folder():
     return Path(folder)
 
 
+def script_variables(static):
+    """Custom properties a script reads by name (``getPropertyValue("--fx-bg")``).
+
+    PurgeCSS sees no ``var()`` reading them, so without this it would drop them.
+    """
+    quoted = re.compile(r"""["'](--[\w-]+)["']""")
+    return {name for js in static.rglob("*.js") for name in quoted.findall(js.read_text())}
+
+
 def purge_style_sheets(outdir, purgecss):
     """Cut every style sheet under ``_static/`` to the rules the pages and scripts use."""
     static = outdir / "_static"
@@ -118,6 +127,7 @@ def purge_style_sheets(outdir, purgecss):
         "content": [f"{outdir}/**/*.html", f"{static}/**/*.js"],
         "css": sorted(str(path) for path in static.rglob("*.css")),
         "safelist": SAFELIST,
+        "variables": sorted(script_variables(static)),
     }
     node = shutil.which("node")
     if node is None:

@@ -1,8 +1,9 @@
 // Drops the rules no built page can use from style sheets, in place, with PurgeCSS.
 // Called by flowdocs_weight.py with a JSON object on standard input: "purgecss" (the
 // npm package's folder), "content" (globs of the pages and scripts whose words count
-// as used), "css" (the style sheets to cut) and "safelist" (patterns, as regular
-// expressions, of selectors kept whatever). Prints each sheet's bytes before and after.
+// as used), "css" (the style sheets to cut), "safelist" (patterns, as regular
+// expressions, of selectors kept whatever) and "variables" (custom properties that
+// scripts read by name). Prints each sheet's bytes before and after.
 const fs = require("node:fs");
 
 let input = "";
@@ -13,7 +14,10 @@ process.stdin.on("end", async () => {
   const results = await new PurgeCSS().purge({
     content: job.content,
     css: job.css,
-    safelist: { greedy: job.safelist.map((pattern) => new RegExp(pattern)) },
+    safelist: {
+      greedy: job.safelist.map((pattern) => new RegExp(pattern)),
+      variables: job.variables,
+    },
     variables: true, // custom properties no kept rule reads
     keyframes: true, // animations no kept rule runs
   });

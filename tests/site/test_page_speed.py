@@ -13,6 +13,7 @@ The browser tests (tests/browser/) check that the pages still work and look righ
 
 import functools
 import html.parser
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,21 @@ def test_style_sheets_are_cut_and_keep_what_the_site_uses():
         assert kept in theme, f"the cut theme style sheet lost {kept!r}"
     for removed in (".accordion-button", ".progress-bar", ".spinner-border"):
         assert removed not in theme, f"{removed}: a Bootstrap component no page uses is kept"
+
+
+def test_custom_properties_scripts_read_survive_the_cut():
+    """The explorer reads ``--fx-bg`` and its kin by name (``getPropertyValue``): no
+    ``var()`` in any kept rule names them, so PurgeCSS would drop them unless told.
+    Every custom property a script names and a source style sheet defines stays defined."""
+    static = SITE / "_static"
+    source = "".join(
+        path.read_text() for path in (SITE.parents[1] / "conf" / "_static").glob("*.css")
+    )
+    built = "".join(path.read_text(encoding="utf-8") for path in static.rglob("*.css"))
+    named = set()
+    for script in static.rglob("*.js"):
+        named.update(re.findall(r"[\"'](--[\w-]+)[\"']", script.read_text()))
+    defined = {name for name in named if f"{name}:" in source}
+    assert "--fx-bg" in defined, "the explorer's colours are not found: nothing is checked"
+    for name in sorted(defined):
+        assert f"{name}:" in built, f"{name} is read by a script but was cut from the CSS"
