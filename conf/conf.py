@@ -33,6 +33,7 @@ extensions = [
     "sphinx.ext.githubpages",  # writes .nojekyll so GitHub Pages serves _static/
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
+    "flowdocs_webp",  # conf/_ext: figures as lossless WebP, thumbnails of one panel
     "flowdocs_katex",  # conf/_ext: math typeset by KaTeX at build time, no math script
     "notfound.extension",  # 404.html with links that work from any depth
     "sphinxext.opengraph",  # page descriptions for search results and link previews
@@ -123,7 +124,8 @@ sphinx_gallery_conf = {
     # matplotlib, TensorFlow and TFP. doc_module names what gets backreferences.
     "doc_module": ("flowdocs",),
     "backreferences_dir": "gen_modules/backreferences",
-    # conf/_ext/flowdocs_webp.py: figures as lossless WebP, a third lighter than PNG.
+    # conf/_ext/flowdocs_webp.py: figures as lossless WebP, a third lighter than PNG;
+    # a thumbnail figure of several panels names its panel (thumbnail_panel).
     "image_scrapers": ("flowdocs_webp.webp_scraper",),
     # Animations embed as JavaScript frames in the page: no ffmpeg needed.
     "matplotlib_animations": (True, "jshtml"),

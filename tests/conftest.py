@@ -328,10 +328,15 @@ def formula_problems(stage):
 
 
 @pytest.fixture(scope="session")
-def savefig_kwargs():
+def webp():
+    """The build's gallery scraper and thumbnail panels (conf/_ext/flowdocs_webp.py)."""
+    return _load(ROOT / "conf" / "_ext" / "flowdocs_webp.py", "flowdocs_conf_webp")
+
+
+@pytest.fixture(scope="session")
+def savefig_kwargs(webp):
     """How the build saves gallery figures: its scraper's savefig arguments."""
-    scraper = ROOT / "conf" / "_ext" / "flowdocs_webp.py"
-    return _load(scraper, "flowdocs_conf_webp").SAVEFIG_KWARGS
+    return webp.SAVEFIG_KWARGS
 
 
 @pytest.fixture(scope="session")

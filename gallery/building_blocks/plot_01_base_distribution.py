@@ -35,6 +35,7 @@ base = flowdocs.base_distribution()
 z0 = base.sample(1000, seed=[0, 0]).numpy()
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 1
 samples_and_density(
     base,
     z0,

@@ -44,6 +44,7 @@ plt.show()
 # The same 1,000 base points as on every page (seed 0), before and after the shift.
 points = flow.staged_samples(1000, seed=0)
 # sphinx_gallery_thumbnail_number = 2
+# sphinx_gallery_thumbnail_panel = 1
 scatter_panels(
     points[0:2],
     titles=[r"before: $z_0 \sim p_0$", r"after: $z_1 = f_1(z_0)$"],

@@ -48,6 +48,7 @@ plt.show()
 # :math:`(0, -3)`.
 points = flow.staged_samples(1000, seed=0)
 # sphinx_gallery_thumbnail_number = 2
+# sphinx_gallery_thumbnail_panel = 1
 scatter_panels(
     points[1:3],
     titles=[r"before: $z_1$", r"after: $z_2 = f_2(z_1)$"],

@@ -57,6 +57,7 @@ print(
     f" moves by {abs(moved):.1f}"
 )
 # sphinx_gallery_thumbnail_number = 2
+# sphinx_gallery_thumbnail_panel = 1
 scatter_panels(
     points[2:4],
     titles=[r"before: $z_2$", r"after: $z_3 = f_3(z_2)$"],

@@ -55,6 +55,7 @@ plt.show()
 # are wide, so both panels are drawn out of scale.
 points = flow.staged_samples(1000, seed=0)
 # sphinx_gallery_thumbnail_number = 2
+# sphinx_gallery_thumbnail_panel = 1
 scatter_panels(
     points[3:5],
     titles=[r"before: $z_3$", r"after: $z_4 = f_4(z_3)$"],

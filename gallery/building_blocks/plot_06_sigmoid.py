@@ -34,6 +34,7 @@ flow = flowdocs.five_stage_flow(seed=0)
 stage = flow.stages[4]
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 1
 transformation(
     stage.bijector,
     view=((-6, 6), (-6, 6)),

@@ -222,6 +222,7 @@ def check_panel(ax, check, tolerance):
 # One panel per check, side by side, sharing the rows.
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 0
 fig = plt.figure(
     figsize=(2.7 * len(tolerances) + 1.4, 0.42 * len(rows) + 1.7),
     layout="constrained",

@@ -318,6 +318,7 @@ def density_panel(ax, distribution, samples, box, norm=None):
 # of its row.
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 1
 fig = plt.figure(
     figsize=(8.2, 3.5 * len(rows) + 0.6), layout="constrained"
 )

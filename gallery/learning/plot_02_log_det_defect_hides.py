@@ -141,6 +141,7 @@ print(f"largest difference between the two parameter paths: {path_gap}")
 # last bit; only the loss it reports is 1 nat higher, all the way.
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 1
 training_curves(
     {name: loss for name, (loss, _) in runs.items()},
     zoom=0.5,

@@ -175,6 +175,7 @@ norm = LogNorm(vmin=top * 10.0**-DENSITY_DECADES, vmax=top)
 cmap = DENSITY_CMAP.with_extremes(under="white")
 
 # sphinx_gallery_thumbnail_number = 2
+# sphinx_gallery_thumbnail_panel = 1
 fig, axes = plt.subplots(
     1, 3, figsize=(11.0, 2.9), sharey=True, layout="constrained"
 )

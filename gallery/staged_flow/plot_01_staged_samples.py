@@ -38,5 +38,6 @@ print(f"rotation angle θ = {float(rotation.angle):.4f} rad")
 # that went far out pile up along the edges.
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 5
 staged_scatter(flow, n=1000, seed=0)
 plt.show()

@@ -34,6 +34,7 @@ from flowdocs.plotting import staged_density
 flow = flowdocs.five_stage_flow(seed=0)
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 1
 staged_density(flow, n=1000, seed=0, stages=[5])
 plt.show()
 

@@ -55,6 +55,7 @@ groups = quadrant_of(z0)
 original, reverse = flow, flow.reordered(reversed(flow.names))
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 1
 scatter_panels(
     [
         original.bijector.forward(z0).numpy(),

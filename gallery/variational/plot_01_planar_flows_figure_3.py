@@ -194,6 +194,7 @@ for name in NAMES:
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 3
+# sphinx_gallery_thumbnail_panel = 3
 
 # %%
 # The losses

@@ -55,6 +55,7 @@ p_x = np.exp(pushed.log_prob(x.astype("float32")).numpy())
 # beside the density: the histogram follows it, two modes and all.
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_panel = 1
 fig = plt.figure(figsize=(8.4, 3.8), layout="constrained")
 left, right = fig.subplots(1, 2)
 left.plot(z, x_of_z, color="black", linewidth=1.5, label="$x = f(z)$")

@@ -39,7 +39,8 @@ TIMEOUT = 600  # seconds per script or notebook: a hung kernel fails instead of 
 
 # Runs a gallery script as __main__, then saves every figure still open as the build's
 # scraper does (same savefig arguments; an animation as the GIF it writes for the
-# thumbnail, at the same dpi), numbered in creation order: 001.webp, 002.gif, ...
+# thumbnail, at the same dpi), numbered in creation order: 001.webp, 002.gif, ...; and
+# the thumbnail's panel, as panel.webp, where the script names one.
 RUNNER = """
 import json, runpy, sys
 import matplotlib
@@ -48,9 +49,14 @@ from matplotlib.animation import Animation
 
 script, out = sys.argv[1], sys.argv[2]
 thumbnail_size, savefig_kwargs = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+webp = runpy.run_path(sys.argv[5])  # conf/_ext/flowdocs_webp.py: the thumbnail panel
 sys.argv = [script]
 names = runpy.run_path(script, run_name="__main__")
 animations = {a._fig: a for a in names.values() if isinstance(a, Animation)}
+figures = [plt.figure(num) for num in plt.get_fignums()]
+if not animations:
+    source = open(script, encoding="utf-8").read()
+    webp["save_thumbnail_panel"](figures, 1, source, f"{out}/panel.webp", **savefig_kwargs)
 to_rgba = matplotlib.colors.to_rgba
 for number, fig_num in enumerate(plt.get_fignums(), start=1):
     fig = plt.figure(fig_num)
@@ -105,6 +111,7 @@ def _standalone_run(script, out, pycache, savefig_kwargs):
             str(out),
             json.dumps(THUMBNAIL_SIZE),
             savefig_kwargs,
+            str(ROOT / "conf" / "_ext" / "flowdocs_webp.py"),
         ],
         cwd=out,
         env=child_env(pycache),
@@ -170,6 +177,33 @@ def test_figures_match_the_build(standalone):
                 f"{script.name} figure {name} frame {number}: {differing} pixels differ from "
                 f"the build; an unseeded draw, or a build older than the script (rebuild)"
             )
+
+
+def test_thumbnail_is_one_panel(standalone, webp, tmp_path):
+    """The gallery's thumbnail is the panel the script names, drawn as the build drew it,
+    or a figure of one panel (the standalone run fails on a figure of several unnamed)."""
+    from sphinx_gallery.gen_rst import scale_image
+
+    script, run, out = standalone
+    assert run.returncode == 0, f"{script} failed on its own:\n{run.stderr[-4000:]}"
+    thumbs = BUILT / script.parent.relative_to(GALLERY) / "images" / "thumb"
+    built_panel = webp.panel_path(thumbs.parent / "x", script)
+    assert (out / "panel.webp").exists() == built_panel.exists(), (
+        f"{script.name}: the build and a standalone run disagree on the thumbnail's panel"
+    )
+    if not built_panel.exists():
+        number, _ = webp.thumbnail_choice(script.read_text(encoding="utf-8"))
+        assert number <= len(built_images(script)), f"{script.name}: no figure {number}"
+        return
+    fresh, built = frames(out / "panel.webp")[0], frames(built_panel)[0]
+    assert fresh.shape == built.shape, f"{script.name}: panel {fresh.shape} vs {built.shape}"
+    if script.relative_to(GALLERY).with_suffix("").as_posix() not in TIMED:
+        assert np.array_equal(fresh, built), f"{script.name}: the panel differs from the build's"
+    scale_image(str(built_panel), str(tmp_path / "thumb.webp"), *THUMBNAIL_SIZE)
+    thumb = thumbs / f"sphx_glr_{script.stem}_thumb.webp"
+    assert np.array_equal(frames(tmp_path / "thumb.webp")[0], frames(thumb)[0]), (
+        f"{thumb.name} is not made from the panel {built_panel.name}: rebuild"
+    )
 
 
 def download_of(script, suffix):
