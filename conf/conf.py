@@ -117,6 +117,7 @@ sphinx_gallery_conf = {
         "../gallery/checking",
         "../gallery/learning",
         "../gallery/variational",
+        "../gallery/continuous",
     ],
     "within_subsection_order": "FileNameSortKey",
     # Code links: every name a script calls links to its entry on the API pages

@@ -14,7 +14,7 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 
 from flowdocs import checks
-from flowdocs.continuous import ContinuousFlow, VelocityField, cnf_flow, euler_flow
+from flowdocs.continuous import ContinuousFlow, VelocityField, _euler_step, cnf_flow, euler_flow
 
 tfb = tfp.bijectors
 
@@ -178,3 +178,14 @@ def test_euler_flow_of_no_points_is_empty():
     end, log_det = euler_flow(VelocityField((4,), seed=0), np.zeros((0, 2)), 3)
     assert end.shape == (0, 2)
     assert log_det.shape == (0,)
+
+
+def test_euler_flow_compiles_its_step_once_per_field():
+    velocity = VelocityField(hidden_units=(8,), seed=0)
+    z = tf.zeros([3, 2])
+    euler_flow(velocity, z, 2)
+    step = _euler_step(velocity, tf.float32)
+    euler_flow(velocity, z, 3)
+    assert _euler_step(velocity, tf.float32) is step
+    other = VelocityField(hidden_units=(8,), seed=1)
+    assert _euler_step(other, tf.float32) is not step

@@ -39,6 +39,7 @@ SNIPPET_PAGES = (
     "tfp_in_practice.md",
     "original_post.md",
     "maximum_likelihood.md",
+    "continuous_flows.md",
 )
 STAGES = ("shift", "scale", "shift_and_cube", "rotation", "sigmoid")
 QUOTED = 2e-4

@@ -93,3 +93,13 @@ def test_normalizing_gets_both_meanings_and_flows_predate_variational_inference(
     likelihood = page_text("theory/maximum_likelihood.html")
     assert "Tabak" in likelihood
     assert re.search(r"normalizing constant", likelihood)
+
+
+def test_the_continuous_page_states_the_solver_defaults_the_library_uses():
+    from flowdocs import continuous
+
+    text = (Path(__file__).resolve().parents[2] / "docs/theory/continuous_flows.md").read_text()
+    assert "$10^{-5}$ by default" in text
+    assert continuous.RTOL == continuous.ATOL == 1e-5
+    model = flowdocs.cnf_flow(hidden_units=(4,))
+    assert "DormandPrince" in type(model.bijector._ode_solve_fn.__self__).__name__
