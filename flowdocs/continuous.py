@@ -189,7 +189,7 @@ def euler_flow(velocity, z, steps):
         raise ValueError(f"z must have shape [n, 2]; got {z.shape.as_list()}.")
     if not bool(tf.reduce_all(tf.math.is_finite(z))):
         raise ValueError("z holds NaN or infinite values; pass finite points.")
-    step = _euler_step(velocity, dtype)  # compiled once per field and dtype
+    step = _euler_step(velocity, dtype)  # reused while the field stays the same
     h = tf.constant(1.0 / steps, dtype)
     log_det = tf.zeros(tf.shape(z)[:1], dtype)
     for k in range(steps):
@@ -198,7 +198,7 @@ def euler_flow(velocity, z, steps):
     return z, log_det
 
 
-_last_step = {}  # (id of the field, dtype) -> (field, compiled step), the last one only
+_last_step = None  # (field, dtype, compiled step) of the last field asked for
 
 
 def _euler_step(velocity, dtype):
@@ -207,11 +207,10 @@ def _euler_step(velocity, dtype):
     The step of the last field asked for is kept (it holds that field alive, and no
     other), so calling :func:`euler_flow` again with the same field does not retrace.
     """
-    key = (id(velocity), dtype)
-    if key not in _last_step or _last_step[key][0] is not velocity:
-        _last_step.clear()
-        _last_step[key] = (velocity, _compiled_euler_step(velocity, dtype))
-    return _last_step[key][1]
+    global _last_step
+    if _last_step is None or _last_step[0] is not velocity or _last_step[1] != dtype:
+        _last_step = (velocity, dtype, _compiled_euler_step(velocity, dtype))
+    return _last_step[2]
 
 
 def _compiled_euler_step(velocity, dtype):

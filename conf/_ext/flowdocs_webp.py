@@ -100,9 +100,9 @@ def save_thumbnail_panel(figures, first_number, source, path, **savefig_kwargs):
     fig = figures[number - first_number]
     if panel is None:
         Path(path).unlink(missing_ok=True)  # a panel the script no longer names
-        if len(panels(fig)) > 1:
+        if (count := len(panels(fig))) > 1:
             raise ExtensionError(
-                f"thumbnail figure {number} has {len(panels(fig))} panels: name the one the "
+                f"thumbnail figure {number} has {count} panels: name the one the "
                 "gallery shows with '# sphinx_gallery_thumbnail_panel = k' (0-based)"
             )
         return
