@@ -24,7 +24,7 @@ from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_f
 from flowdocs.flow import Flow, FlowDistribution, Stage
 from flowdocs.flow_matching import fit_flow_matching
 from flowdocs.planar import Planar, planar_flow
-from flowdocs.reverse_kl import fit_reverse_kl
+from flowdocs.reverse_kl import fit_reverse_kl, kl_divergence
 from flowdocs.seeds import stateless_seed
 from flowdocs.targets import energy_target
 
@@ -45,6 +45,7 @@ __all__ = [
     "fit_reverse_kl",
     "five_stage_flow",
     "iaf_flow",
+    "kl_divergence",
     "maf_flow",
     "nice_flow",
     "planar_flow",

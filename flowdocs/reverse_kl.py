@@ -7,6 +7,8 @@ eq. :eq:`reverse-kl-objective`, :math:`\mathrm{E}_q[\log q - \log\tilde p] =
 the training loop that :func:`~flowdocs.fit` uses (:func:`flowdocs.fitting.train`).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
@@ -16,7 +18,7 @@ from flowdocs.flow import Flow
 from flowdocs.seeds import stateless_seed
 from flowdocs.training_checks import check_training_arguments
 
-__all__ = ["ANNEAL_START", "fit_reverse_kl"]
+__all__ = ["ANNEAL_START", "KLEstimate", "fit_reverse_kl", "kl_divergence"]
 
 ANNEAL_START = 0.01
 r"""The weight :math:`\beta_0` of the target in the first step of an annealed
@@ -124,6 +126,85 @@ def fit_reverse_kl(
     return train(
         objective, steps, learning_rate, progress, jit_compile, None, "fit_reverse_kl", "loss"
     )
+
+
+class KLEstimate(NamedTuple):
+    """A Monte Carlo estimate of a KL divergence, in nats: :func:`~flowdocs.kl_divergence` returns it."""
+
+    nats: float
+    """The mean of the Monte Carlo terms."""
+    standard_error: float
+    """Their standard deviation over the square root of their number."""
+
+
+def kl_divergence(model, target, samples=20_000, seed=0, log_normalizer=None):
+    r"""The reverse KL divergence :math:`\mathrm{KL}(q \Vert p)` of a model, by Monte Carlo.
+
+    .. math:: \mathrm{KL}(q \Vert p) \approx \frac1N \sum_{i=1}^{N}
+              \big(\log q(z_i) - \log\tilde p(z_i) + \log Z\big), \qquad z_i \sim q,
+
+    over ``samples`` fresh samples of the model, scored by the model as they are drawn
+    (``experimental_sample_and_log_prob``) and by the target in float64. The standard
+    error is the sample standard deviation of the terms over :math:`\sqrt N`. It is the
+    training loss of :func:`fit_reverse_kl` plus :math:`\log Z`, so it needs the
+    target's normalizing constant, which :func:`~flowdocs.energy_target` computes.
+
+    Parameters
+    ----------
+    model : tfp.distributions.Distribution or Flow
+        The distribution :math:`q`, with no batch shape.
+    target : object with ``log_unnormalized_prob``, tfp.distributions.Distribution or Callable
+        :math:`\log\tilde p`, as for :func:`fit_reverse_kl`.
+    samples : int
+        :math:`N`, at least 2.
+    seed : int
+        The samples' stateless seed, or a pair of int32 (as for
+        :func:`~flowdocs.stateless_seed`).
+    log_normalizer : float, optional
+        :math:`\log Z`; by default ``target.log_normalizer``, and 0 for a distribution.
+
+    Returns
+    -------
+    KLEstimate
+        ``(nats, standard_error)``, two floats.
+
+    Raises
+    ------
+    ValueError
+        For ``samples`` below 2, a target with no known :math:`\log Z`, or a
+        log-density that is not finite at some sample (the divergence is then infinite
+        or undefined, and the message says which density and how many samples).
+    """
+    if isinstance(model, Flow):
+        model = model.distribution
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
+        raise ValueError(f"samples must be an integer of at least 2; got {samples!r}.")
+    if log_normalizer is None:
+        log_normalizer = getattr(target, "log_normalizer", None)
+        if log_normalizer is None and isinstance(target, tfp.distributions.Distribution):
+            log_normalizer = 0.0
+    if log_normalizer is None or not np.isfinite(log_normalizer):
+        raise ValueError(
+            f"kl_divergence needs the target's log normalizer log Z, a finite float: "
+            f"pass log_normalizer=, or use a target that has one (flowdocs.energy_target); "
+            f"got {log_normalizer!r} for {target!r}."
+        )
+    if not isinstance(model, tfp.distributions.Distribution) or model.batch_shape.rank != 0:
+        raise ValueError(
+            f"model must be a Flow or a TFP distribution with no batch shape; got {model!r}."
+        )
+    z, log_q = model.experimental_sample_and_log_prob(samples, seed=stateless_seed(seed))
+    log_p = np.asarray(_log_density_of(target)(z), dtype=np.float64)
+    log_q = np.asarray(log_q, dtype=np.float64)
+    for name, values in (("model", log_q), ("target", log_p)):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise ValueError(
+                f"The {name}'s log-density is not finite at {int(bad.sum())} of {samples} "
+                f"samples of the model: KL(q || p) is infinite or undefined."
+            )
+    terms = log_q - log_p + float(log_normalizer)
+    return KLEstimate(float(terms.mean()), float(terms.std(ddof=1) / np.sqrt(samples)))
 
 
 def _log_density_of(target):

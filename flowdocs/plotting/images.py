@@ -8,13 +8,14 @@ grid, so that both a Gaussian's tails and the mass piled against the edges of th
 sigmoid's unit square stay readable. Lower densities are left white.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors
 
 from flowdocs import grids
 from flowdocs.plotting.style import DENSITY_CMAP, DENSITY_DECADES
 
-__all__ = ["density_colorbar", "density_image", "density_map", "density_norm"]
+__all__ = ["density_colorbar", "density_image", "density_map", "density_norm", "density_row"]
 
 
 def density_map(log_density, box, resolution):
@@ -126,3 +127,48 @@ def density_colorbar(fig, image, ax, label="density (log scale)"):
     bar.set_label(label, fontsize="small")
     bar.ax.tick_params(labelsize="x-small")
     return bar
+
+
+def density_row(maps, box, titles, log=False, panel_size=3.0):
+    """Density maps side by side, on the colour scale of the first, without ticks.
+
+    Parameters
+    ----------
+    maps : sequence of numpy.ndarray, each ``[rows, columns]``
+        Density maps over ``box``, as :func:`density_map` gives them; the first (the
+        true density, say) sets the scale of all.
+    box : ((float, float), (float, float))
+        The view every map covers.
+    titles : sequence of str
+        One title per map.
+    log : bool
+        The scale of :func:`density_norm`: linear by default, which shows where the mass
+        is; logarithmic shows the tails.
+    panel_size : float
+        Width of a panel, in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row of ``len(maps)`` square panels.
+    """
+    maps = [np.asarray(density, np.float64) for density in maps]
+    if not maps or len(titles) != len(maps):
+        raise ValueError(
+            f"density_row needs at least one map and one title per map; got {len(maps)} "
+            f"maps and {len(titles)} titles."
+        )
+    if any(density.ndim != 2 for density in maps):
+        raise ValueError(f"every map must be a 2-D array; got shapes {[d.shape for d in maps]}.")
+    norm = density_norm(maps[0], log=log)
+    fig, axes = plt.subplots(
+        1, len(maps), figsize=(panel_size * len(maps), panel_size + 0.4),
+        layout="constrained", squeeze=False,
+    )  # fmt: skip
+    for ax, density, title in zip(axes[0], maps, titles, strict=True):
+        density_image(ax, density, box, norm)
+        ax.set_title(title)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig

@@ -422,3 +422,33 @@ def test_forward_points_keeps_the_shape(flow):
     moved = fpa.forward_points(flow.stages[0].bijector, grid)
     assert moved.shape == (3, 4, 2)
     np.testing.assert_allclose(moved[..., 1], -2.0)
+
+
+def test_density_row_shares_the_first_maps_colour_scale():
+    from flowdocs.plotting.images import density_map, density_row
+
+    box = ((-3.0, 3.0), (-3.0, 3.0))
+    narrow = density_map(tfd.MultivariateNormalDiag([0.0, 0.0], [0.5, 0.5]), box, 20)[0]
+    wide = density_map(tfd.MultivariateNormalDiag([0.0, 0.0], [1.5, 1.5]), box, 20)[0]
+    fig = density_row([narrow, wide], box, ["narrow", "wide"])
+    fig.canvas.draw()
+    images = [ax.images[0] for ax in fig.axes]
+    assert [ax.get_title() for ax in fig.axes] == ["narrow", "wide"]
+    assert images[0].norm.vmax == images[1].norm.vmax
+    assert images[0].norm.vmax == pytest.approx(np.quantile(narrow[narrow > 0], 0.998))
+    assert all(not ax.get_xticks().size for ax in fig.axes)
+
+
+@pytest.mark.parametrize(
+    ("maps", "titles", "message"),
+    [
+        ([], [], "at least one map"),
+        ([np.ones((4, 4))], ["a", "b"], "one title per map"),
+        ([np.ones(4)], ["a"], "2-D array"),
+    ],
+)
+def test_density_row_refuses_bad_input(maps, titles, message):
+    from flowdocs.plotting.images import density_row
+
+    with pytest.raises(ValueError, match=message):
+        density_row(maps, ((0, 1), (0, 1)), titles)

@@ -265,3 +265,70 @@ def test_bad_models_raise_before_training():
     )
     with pytest.raises(ValueError, match="not reparameterized"):
         flowdocs.fit_reverse_kl(mixture, unnormalized_gaussian)
+
+
+# kl_divergence: the Monte Carlo KL that the variational pages print.
+
+
+def test_kl_divergence_agrees_with_the_closed_form_within_its_standard_error():
+    model = trainable_gaussian()  # N(0, I) against N((1, -2), diag(0.25, 4))
+    exact = gaussian_kl(model)
+    estimate = flowdocs.kl_divergence(
+        model, unnormalized_gaussian, samples=50_000, seed=3, log_normalizer=LOG_Z
+    )
+    assert estimate.standard_error > 0
+    assert abs(estimate.nats - exact) < 4 * estimate.standard_error
+    assert estimate.standard_error < 0.02 * exact
+
+
+def test_kl_divergence_of_a_distribution_from_itself_is_zero_with_no_spread():
+    model = tfd.MultivariateNormalDiag(tf.zeros(2, tf.float64), tf.ones(2, tf.float64))
+    estimate = flowdocs.kl_divergence(model, model, samples=100, seed=0)
+    assert estimate == (0.0, 0.0)
+
+
+def test_kl_divergence_reads_log_z_of_an_energy_target_and_repeats_from_a_seed():
+    target = flowdocs.energy_target("U1")
+    flow = flowdocs.planar_flow(layers=2, seed=0)
+    first = flowdocs.kl_divergence(flow, target, samples=2000, seed=(1, 0))
+    again = flowdocs.kl_divergence(flow.distribution, target, samples=2000, seed=(1, 0))
+    other = flowdocs.kl_divergence(flow, target, samples=2000, seed=(1, 1))
+    assert first == again
+    assert first != other
+    manual = flowdocs.kl_divergence(
+        flow, target.log_unnormalized_prob, 2000, (1, 0), target.log_normalizer
+    )
+    assert manual.nats == pytest.approx(first.nats, abs=1e-6)
+    # KL is at least 0 up to its error: a wrong sign of log Z would make it negative.
+    assert first.nats > -3 * first.standard_error
+
+
+@pytest.mark.parametrize("samples", [0, 1, -5, 2.5, True, None])
+def test_kl_divergence_refuses_a_bad_sample_count(samples):
+    with pytest.raises(ValueError, match="samples must be an integer of at least 2"):
+        flowdocs.kl_divergence(trainable_gaussian(), unnormalized_gaussian, samples, 0, LOG_Z)
+
+
+@pytest.mark.parametrize("log_normalizer", [None, np.nan, np.inf])
+def test_kl_divergence_needs_a_finite_log_normalizer(log_normalizer):
+    with pytest.raises(ValueError, match="needs the target's log normalizer"):
+        flowdocs.kl_divergence(
+            trainable_gaussian(), unnormalized_gaussian, log_normalizer=log_normalizer
+        )
+
+
+def test_kl_divergence_says_when_the_target_vanishes_at_a_sample():
+    def boxed(z):  # a hard box: zero density outside (-1, 1)^2
+        inside = tf.reduce_all(tf.abs(z) < 1.0, axis=-1)
+        return tf.where(inside, tf.zeros_like(z[..., 0]), -np.inf * tf.ones_like(z[..., 0]))
+
+    with pytest.raises(ValueError, match=r"target's log-density is not finite at \d+ of 1000"):
+        flowdocs.kl_divergence(trainable_gaussian(), boxed, 1000, 0, log_normalizer=np.log(4.0))
+
+
+def test_kl_divergence_refuses_a_model_with_a_batch_shape_and_a_bad_seed():
+    batched = tfd.Normal(tf.zeros(3), 1.0)
+    with pytest.raises(ValueError, match="no batch shape"):
+        flowdocs.kl_divergence(batched, batched)
+    with pytest.raises(ValueError, match="int32 range"):
+        flowdocs.kl_divergence(trainable_gaussian(), unnormalized_gaussian, 10, 2**40, LOG_Z)
