@@ -21,7 +21,7 @@ from tensorflow_probability.python.internal import (
     tensor_util,
 )
 
-__all__ = ["EVENT_SIZE", "Rotation2D", "ShiftAndCube", "Sigmoid", "partial_map"]
+__all__ = ["EVENT_SIZE", "Rotation2D", "ShiftAndCube", "Sigmoid", "partial_map", "partial_velocity"]
 
 EVENT_SIZE = 2
 """Every bijector of the flow maps 2-vectors to 2-vectors."""
@@ -325,6 +325,60 @@ def _partial_shift_and_cube(bijector, t):
 @partial_map.register(Rotation2D)
 def _partial_rotation(bijector, t):
     return Rotation2D(_fraction(t) * tf.convert_to_tensor(bijector.angle)).forward
+
+
+@functools.singledispatch
+def partial_velocity(bijector, t):
+    r"""The velocity :math:`\partial f_t(y) / \partial t` of the motion of :func:`partial_map`.
+
+    A point :math:`y` that enters the stage moves along :math:`x(t) = f_t(y)`; this is its
+    velocity at fraction ``t``, as a function of :math:`y`. Every partial map that grows
+    its parameter linearly, and the blend :math:`(1 - t)\, y + t\, f(y)`, is linear in
+    :math:`t`, so its velocity is the same at every :math:`t`,
+
+    .. math:: \partial_t f_t(y) = f(y) - y
+
+    (a shift moves every point by :math:`c`, a scale by :math:`(d - 1)\, y`, the cubic
+    shear by :math:`(0, e\, y_a^3)`). A rotation by :math:`t\theta` is not:
+    :math:`\partial_t R(t\theta)\, y = \theta\, R(t\theta + \pi/2)\, y`, a quarter turn
+    ahead. A family with its own :func:`partial_map` rule registers its velocity with
+    ``@partial_velocity.register(MyBijector)``; without one this function refuses it
+    rather than guess.
+
+    Parameters
+    ----------
+    bijector : tfp.bijectors.Bijector
+        The map :math:`f` of 2-vectors.
+    t : float
+        The fraction, from 0 to 1.
+
+    Returns
+    -------
+    function of a tensor ``[..., 2]``
+        From the points :math:`y` at the start of the stage to their velocities, of the
+        same shape and dtype.
+    """
+    if partial_map.dispatch(type(bijector)) is not partial_map.dispatch(object):
+        raise NotImplementedError(
+            f"{type(bijector).__name__} has its own partial_map rule but no velocity: "
+            f"register one with @flowdocs.bijectors.partial_velocity.register."
+        )
+    return _linear_velocity(bijector, t)
+
+
+@partial_velocity.register(tfp.bijectors.Shift)
+@partial_velocity.register(tfp.bijectors.Scale)
+@partial_velocity.register(ShiftAndCube)
+def _linear_velocity(bijector, t):
+    _fraction(t)
+    return lambda y: bijector.forward(y) - y
+
+
+@partial_velocity.register(Rotation2D)
+def _rotation_velocity(bijector, t):
+    angle = tf.convert_to_tensor(bijector.angle)
+    ahead = Rotation2D(_fraction(t) * angle + np.pi / 2)
+    return lambda y: angle * ahead.forward(y)
 
 
 def _fraction(t):

@@ -129,7 +129,7 @@ def fit_reverse_kl(
 
 
 class KLEstimate(NamedTuple):
-    """A Monte Carlo estimate of a KL divergence, in nats: :func:`~flowdocs.kl_divergence` returns it."""
+    """A Monte Carlo KL divergence in nats, as :func:`~flowdocs.kl_divergence` returns it."""
 
     nats: float
     """The mean of the Monte Carlo terms."""
