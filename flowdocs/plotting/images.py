@@ -145,12 +145,12 @@ def density_row(maps, box, titles, log=False, panel_size=3.0):
         The scale of :func:`density_norm`: linear by default, which shows where the mass
         is; logarithmic shows the tails.
     panel_size : float
-        Width of a panel, in inches.
+        Width of a panel, in inches; its height follows the shape of ``box``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One row of ``len(maps)`` square panels.
+        One row of ``len(maps)`` panels, drawn to scale.
     """
     maps = [np.asarray(density, np.float64) for density in maps]
     if not maps or len(titles) != len(maps):
@@ -161,8 +161,9 @@ def density_row(maps, box, titles, log=False, panel_size=3.0):
     if any(density.ndim != 2 for density in maps):
         raise ValueError(f"every map must be a 2-D array; got shapes {[d.shape for d in maps]}.")
     norm = density_norm(maps[0], log=log)
+    (x0, x1), (y0, y1) = box
     fig, axes = plt.subplots(
-        1, len(maps), figsize=(panel_size * len(maps), panel_size + 0.4),
+        1, len(maps), figsize=(panel_size * len(maps), panel_size * (y1 - y0) / (x1 - x0) + 0.4),
         layout="constrained", squeeze=False,
     )  # fmt: skip
     for ax, density, title in zip(axes[0], maps, titles, strict=True):

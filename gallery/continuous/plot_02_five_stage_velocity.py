@@ -76,7 +76,7 @@ quadrant_legend(fig)
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 1
-# sphinx_gallery_thumbnail_panel = 2
+# sphinx_gallery_thumbnail_panel = 1
 
 # %%
 # The animation plays each stage on an eased clock, slow at both ends, so on screen a
