@@ -181,25 +181,11 @@ print(
 # :math:`z \mapsto z + h\, v(t, z)`, each a map with its own exact log-determinant, and
 # sums them as equation 6 does. As :math:`K` grows, its log-density at the points it
 # reaches tends to the ODE's, the gap halving with every doubling of :math:`K` (Euler's
-# error is of order :math:`h`). Its samples tend to the flow's: their energy distance to
+# error is of order :math:`h`). Its samples tend to the flow's: their energy distance
+# (:func:`flowdocs.checks.energy_distance`) to
 # the held-out data (0 for equal distributions; here both samples have 1,000 points)
 # falls until it reaches that of the ODE solver's own samples, which is not 0 only
 # because both samples are finite. The printed numbers say from how many steps on.
-
-
-def energy_distance(x, y):
-    """Energy distance between two samples: 2 E|X - Y| - E|X - X'| - E|Y - Y'|."""
-
-    def mean_distance(u, v):
-        return np.linalg.norm(
-            u[:, None, :] - v[None, :, :], axis=-1
-        ).mean()
-
-    return (
-        2 * mean_distance(x, y)
-        - mean_distance(x, x)
-        - mean_distance(y, y)
-    )
 
 
 counts = [1, 2, 4, 8, 16, 32, 64]
@@ -211,7 +197,7 @@ for steps in counts:
     euler_log_ps.append(
         model.distribution.log_prob(base[:300]) - log_det[:300]
     )
-    distances.append(energy_distance(end.numpy(), reference))
+    distances.append(checks.energy_distance(end.numpy(), reference))
 # One ODE solve for the end points of every K at once.
 ode_log_ps = tf.split(log_prob(tf.concat(ends, axis=0)), len(counts))
 gaps = [
@@ -223,7 +209,7 @@ for steps, gap, distance in zip(counts, gaps, distances, strict=True):
         f"K = {steps:3d}: mean |Euler log p - ODE log p| {gap:.4f}, energy distance {distance:.4f}"
     )
 print(
-    f"ODE samples: energy distance {energy_distance(samples.numpy(), reference):.4f}"
+    f"ODE samples: energy distance {checks.energy_distance(samples.numpy(), reference):.4f}"
 )
 
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
@@ -232,7 +218,7 @@ axes[0].set_title("log-density: Euler steps against the ODE")
 axes[0].set_ylabel(r"mean $|\log p_K - \log p|$ (nats)")
 axes[1].loglog(counts, distances, "o-", label="Euler, $K$ steps")
 axes[1].axhline(
-    energy_distance(samples.numpy(), reference),
+    checks.energy_distance(samples.numpy(), reference),
     color="0.4",
     ls="--",
     label="ODE solver",
