@@ -27,7 +27,11 @@ GOOD = {
     "repeats": 5,
     "docs_repeats": 2,
     "docs": {
-        "cold": _build(60.0, ["plot_01", "plot_02"]) | {"scripts": 2},
+        "cold": _build(60.0, ["plot_01", "plot_02"])
+        | {
+            "scripts": 2,
+            "scripts_seconds": {"learning/plot_01": 12.0, "variational/plot_01": 24.0},
+        },
         "no-op rebuild": _build(4.0),
         "one script edited": _build(12.0, ["plot_01"]) | {"edited": "plot_01"},
         "one page edited": _build(10.0),
@@ -74,7 +78,13 @@ def _set(report, path, value):
 
 
 MISSES = [
-    pytest.param("cold docs build", ("docs", "cold", "median"), 95.0, id="slow-cold"),
+    pytest.param("cold docs build", ("docs", "cold", "median"), 250.0, id="slow-cold"),
+    pytest.param(
+        "every example",
+        ("docs", "cold", "scripts_seconds", "variational/plot_01"),
+        31.0,
+        id="slow-example",
+    ),
     pytest.param("no-op rebuild", ("docs", "no-op rebuild", "median"), 7.0, id="slow-no-op"),
     pytest.param("no-op rebuild", ("docs", "no-op rebuild", "executed"), ["plot_02"], id="no-op"),
     pytest.param(
@@ -102,6 +112,21 @@ def test_a_report_that_meets_every_target_passes_them_all(bench):
     assert len(verdicts) == len(MISSES) - 1  # two ways to miss the no-op target
     assert all(met for _, _, met in verdicts), verdicts
     assert "**no**" not in bench.markdown(GOOD)
+
+
+def test_the_docs_table_gives_each_gallery_sections_share_of_the_script_time(bench):
+    table = bench.markdown(GOOD)
+    assert "| variational | 24.0 | 67% |" in table
+    assert "| learning | 12.0 | 33% |" in table
+    assert "| all 2 scripts | 36.0 | 100% |" in table
+    assert table.index("| variational |") < table.index("| learning |")
+
+
+def test_script_seconds_reads_sphinx_gallerys_running_times(bench, tmp_path):
+    page = tmp_path / "docs" / "auto_examples" / "continuous" / "plot_03_x.rst"
+    page.parent.mkdir(parents=True)
+    page.write_text("text\n**Total running time of the script:** (1 minutes 2.500 seconds)\n")
+    assert bench._script_seconds(tmp_path) == {"continuous/plot_03_x": 62.5}
 
 
 def test_the_fit_table_shows_both_loops_of_every_model(bench):
