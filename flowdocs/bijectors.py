@@ -332,14 +332,16 @@ def partial_velocity(bijector, t):
     r"""The velocity :math:`\partial f_t(y) / \partial t` of the motion of :func:`partial_map`.
 
     A point :math:`y` that enters the stage moves along :math:`x(t) = f_t(y)`; this is its
-    velocity at fraction ``t``, as a function of :math:`y`. Every partial map that grows
-    its parameter linearly, and the blend :math:`(1 - t)\, y + t\, f(y)`, is linear in
-    :math:`t`, so its velocity is the same at every :math:`t`,
+    velocity at fraction ``t``, as a function of :math:`y`. The shift, the scale and the
+    shear are affine in the parameter that :func:`partial_map` grows linearly, and the
+    blend :math:`(1 - t)\, y + t\, f(y)` is affine in :math:`t` itself, so these motions
+    are linear in :math:`t` and their velocity is the same at every :math:`t`,
 
     .. math:: \partial_t f_t(y) = f(y) - y
 
     (a shift moves every point by :math:`c`, a scale by :math:`(d - 1)\, y`, the cubic
-    shear by :math:`(0, e\, y_a^3)`). A rotation by :math:`t\theta` is not:
+    shear by :math:`(0, e\, y_a^3)`). A rotation by :math:`t\theta` is not, since
+    :math:`R(\theta)` is not affine in :math:`\theta`:
     :math:`\partial_t R(t\theta)\, y = \theta\, R(t\theta + \pi/2)\, y`, a quarter turn
     ahead. A family with its own :func:`partial_map` rule registers its velocity with
     ``@partial_velocity.register(MyBijector)``; without one this function refuses it
@@ -378,7 +380,7 @@ def _linear_velocity(bijector, t):
 def _rotation_velocity(bijector, t):
     angle = tf.convert_to_tensor(bijector.angle)
     ahead = Rotation2D(_fraction(t) * angle + np.pi / 2)
-    return lambda y: angle * ahead.forward(y)
+    return lambda y: angle[..., tf.newaxis] * ahead.forward(y)  # a batch of angles too
 
 
 def _fraction(t):

@@ -144,7 +144,8 @@ def kl_divergence(model, target, samples=20_000, seed=0, log_normalizer=None):
               \big(\log q(z_i) - \log\tilde p(z_i) + \log Z\big), \qquad z_i \sim q,
 
     over ``samples`` fresh samples of the model, scored by the model as they are drawn
-    (``experimental_sample_and_log_prob``) and by the target in float64. The standard
+    (``experimental_sample_and_log_prob``) and by the target, the terms summed in
+    float64. The standard
     error is the sample standard deviation of the terms over :math:`\sqrt N`. It is the
     training loss of :func:`fit_reverse_kl` plus :math:`\log Z`, so it needs the
     target's normalizing constant, which :func:`~flowdocs.energy_target` computes.
@@ -171,9 +172,10 @@ def kl_divergence(model, target, samples=20_000, seed=0, log_normalizer=None):
     Raises
     ------
     ValueError
-        For ``samples`` below 2, a target with no known :math:`\log Z`, or a
-        log-density that is not finite at some sample (the divergence is then infinite
-        or undefined, and the message says which density and how many samples).
+        For ``samples`` below 2, a target with no known :math:`\log Z` or that does not
+        return one value per sample, or a log-density that is not finite at some sample
+        (the divergence is then infinite or undefined, and the message says which
+        density and how many samples).
     """
     if isinstance(model, Flow):
         model = model.distribution
@@ -196,6 +198,11 @@ def kl_divergence(model, target, samples=20_000, seed=0, log_normalizer=None):
     z, log_q = model.experimental_sample_and_log_prob(samples, seed=stateless_seed(seed))
     log_p = np.asarray(_log_density_of(target)(z), dtype=np.float64)
     log_q = np.asarray(log_q, dtype=np.float64)
+    if log_p.shape != (samples,):
+        raise ValueError(
+            f"target must return one log-density per sample: shape [{samples}]; got shape "
+            f"{list(log_p.shape)}."
+        )
     for name, values in (("model", log_q), ("target", log_p)):
         bad = ~np.isfinite(values)
         if bad.any():

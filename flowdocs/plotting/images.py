@@ -160,8 +160,13 @@ def density_row(maps, box, titles, log=False, panel_size=3.0):
         )
     if any(density.ndim != 2 for density in maps):
         raise ValueError(f"every map must be a 2-D array; got shapes {[d.shape for d in maps]}.")
-    norm = density_norm(maps[0], log=log)
     (x0, x1), (y0, y1) = box
+    if not (x1 > x0 and y1 > y0 and panel_size > 0):
+        raise ValueError(
+            f"density_row needs a box ((x0, x1), (y0, y1)) with x0 < x1 and y0 < y1 and a "
+            f"positive panel_size; got {box!r} and {panel_size!r}."
+        )
+    norm = density_norm(maps[0], log=log)
     fig, axes = plt.subplots(
         1, len(maps), figsize=(panel_size * len(maps), panel_size * (y1 - y0) / (x1 - x0) + 0.4),
         layout="constrained", squeeze=False,

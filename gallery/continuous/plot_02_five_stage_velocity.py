@@ -122,7 +122,8 @@ for stage, y in zip(flow64.stages, entering, strict=True):
 # The sigmoid row above holds only the points that enter it within :math:`(-4, 4)^2`.
 # Farther out :math:`\sigma'(y)` is tiny and the divergence is nearly singular at the
 # end of the stage, where the blend's Jacobian :math:`1 - t + t\,\sigma'(y)` almost
-# vanishes: the log-density falls by up to the printed number of nats, most of it in
+# vanishes: the map squeezes them hard, and the log-density rises by up to the printed
+# number of nats, most of it in
 # the last instant. No rule of a few dozen fixed nodes resolves that, and
 # ``motion_log_det`` says so instead of answering:
 far = tf.constant(entering[4][~near], tf.float64)

@@ -190,7 +190,11 @@ for ax, name in zip(axes, NAMES, strict=True):
         curve = np.convolve(
             histories[name, layers] + targets[name].log_normalizer, window
         )
-        ax.plot(curve[49:STEPS], label=f"K = {layers}")
+        ax.plot(
+            np.arange(50, STEPS + 1),
+            curve[49:STEPS],
+            label=f"K = {layers}",
+        )
     ax.axvline(ANNEAL, color="0.4", linestyle="--")
     ax.set_yscale("log")
     ax.set_title(name)

@@ -133,3 +133,18 @@ def test_motion_log_det_refuses_bad_input(y, nodes, message):
 
 def test_motion_log_det_of_no_points_is_empty():
     assert motion_log_det(STAGES["rotation"], np.zeros((0, 2))).shape == (0,)
+
+
+def test_partial_velocity_of_a_batch_of_bijectors_matches_each_one():
+    """A batch of parameters moves each point by its own bijector's velocity."""
+    t, h = 0.3, 1e-6
+    y = tf.constant(POINTS[:2])
+    for batched in (
+        Rotation2D(tf.constant([0.5, 1.0], tf.float64)),
+        tfp.bijectors.Scale(tf.constant([[1.5, 2.0], [0.5, 3.0]], tf.float64)),
+        flowdocs.ShiftAndCube(tf.constant([0.4, -1.0], tf.float64)),
+    ):
+        central = (partial_map(batched, t + h)(y) - partial_map(batched, t - h)(y)) / (2 * h)
+        velocity = partial_velocity(batched, t)(y)
+        assert velocity.shape == (2, 2)
+        np.testing.assert_allclose(velocity, central, rtol=1e-7, atol=1e-8)

@@ -434,7 +434,7 @@ def test_density_row_shares_the_first_maps_colour_scale():
     fig.canvas.draw()
     images = [ax.images[0] for ax in fig.axes]
     assert [ax.get_title() for ax in fig.axes] == ["narrow", "wide"]
-    assert images[0].norm.vmax == images[1].norm.vmax
+    assert images[1].norm is images[0].norm  # one scale for the row
     assert images[0].norm.vmax == pytest.approx(np.quantile(narrow[narrow > 0], 0.998))
     assert all(not ax.get_xticks().size for ax in fig.axes)
 
@@ -452,3 +452,21 @@ def test_density_row_refuses_bad_input(maps, titles, message):
 
     with pytest.raises(ValueError, match=message):
         density_row(maps, ((0, 1), (0, 1)), titles)
+
+
+@pytest.mark.parametrize(
+    ("box", "panel_size"),
+    [(((0, 0), (0, 1)), 3.0), (((0, 1), (2, 1)), 3.0), (((0, 1), (0, 1)), 0.0)],
+)
+def test_density_row_refuses_an_empty_box_or_panel(box, panel_size):
+    from flowdocs.plotting.images import density_row
+
+    with pytest.raises(ValueError, match="x0 < x1 and y0 < y1 and a positive panel_size"):
+        density_row([np.ones((4, 4))], box, ["a"], panel_size=panel_size)
+
+
+def test_density_row_draws_a_wide_box_to_scale():
+    from flowdocs.plotting.images import density_row
+
+    fig = density_row([np.ones((4, 8))], ((-4.0, 4.0), (-1.0, 1.0)), ["wide"], panel_size=4.0)
+    assert fig.get_size_inches() == pytest.approx((4.0, 4.0 * 2 / 8 + 0.4))

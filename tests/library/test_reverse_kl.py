@@ -332,3 +332,18 @@ def test_kl_divergence_refuses_a_model_with_a_batch_shape_and_a_bad_seed():
         flowdocs.kl_divergence(batched, batched)
     with pytest.raises(ValueError, match="int32 range"):
         flowdocs.kl_divergence(trainable_gaussian(), unnormalized_gaussian, 10, 2**40, LOG_Z)
+
+
+def test_kl_divergence_refuses_a_target_that_does_not_give_one_value_per_sample():
+    def column(z):  # [n, 1]: would broadcast the terms to [n, n]
+        return unnormalized_gaussian(z)[:, None]
+
+    with pytest.raises(ValueError, match=r"one log-density per sample: shape \[100\]"):
+        flowdocs.kl_divergence(trainable_gaussian(), column, 100, 0, LOG_Z)
+
+
+def test_kl_divergence_says_when_the_models_own_density_is_not_finite():
+    # A uniform on a point: every sample has infinite density.
+    model = tfd.Independent(tfd.Uniform(low=[0.0, 0.0], high=[0.0, 0.0]), 1)
+    with pytest.raises(ValueError, match="model's log-density is not finite at 50 of 50"):
+        flowdocs.kl_divergence(model, unnormalized_gaussian, 50, 0, LOG_Z)
