@@ -36,6 +36,7 @@ __all__ = [
     "VelocityField",
     "cnf_flow",
     "euler_flow",
+    "euler_path",
     "motion_log_det",
 ]
 
@@ -189,6 +190,43 @@ def euler_flow(velocity, z, steps):
     (tf.Tensor, tf.Tensor)
         The end points ``[n, 2]`` and the summed log-determinants ``[n]``.
     """
+    z, dtype = _checked_start(velocity, z, steps)
+    step = _euler_step(velocity, dtype)  # reused while the field stays the same
+    h = tf.constant(1.0 / steps, dtype)
+    log_det = tf.zeros(tf.shape(z)[:1], dtype)
+    for k in range(steps):
+        z, step_log_det = step(tf.constant(k / steps, dtype), h, z)
+        log_det += step_log_det
+    return z, log_det
+
+
+def euler_path(velocity, z, steps):
+    r"""The points after every one of ``steps`` Euler steps, to draw the paths.
+
+    The steps of :func:`euler_flow`, :math:`z \mapsto z + h\, v(kh, z)` with
+    :math:`h = 1/K`, without their log-determinants, every intermediate point kept.
+
+    Parameters
+    ----------
+    velocity, z, steps
+        As for :func:`euler_flow`.
+
+    Returns
+    -------
+    tf.Tensor, shape ``[steps + 1, n, 2]``
+        The starting points, then the points after each step; the last are the end
+        points of :func:`euler_flow`.
+    """
+    z, dtype = _checked_start(velocity, z, steps)
+    h = tf.constant(1.0 / steps, dtype)
+    points = [z]
+    for k in range(steps):
+        points.append(points[-1] + h * velocity(tf.constant(k / steps, dtype), points[-1]))
+    return tf.stack(points)
+
+
+def _checked_start(velocity, z, steps):
+    """``(z, dtype)``: the starting points in the field's dtype, after the checks."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive integer; got {steps!r}.")
     dtype = getattr(velocity, "dtype", tf.float32)
@@ -197,13 +235,7 @@ def euler_flow(velocity, z, steps):
         raise ValueError(f"z must have shape [n, 2]; got {z.shape.as_list()}.")
     if not bool(tf.reduce_all(tf.math.is_finite(z))):
         raise ValueError("z holds NaN or infinite values; pass finite points.")
-    step = _euler_step(velocity, dtype)  # reused while the field stays the same
-    h = tf.constant(1.0 / steps, dtype)
-    log_det = tf.zeros(tf.shape(z)[:1], dtype)
-    for k in range(steps):
-        z, step_log_det = step(tf.constant(k / steps, dtype), h, z)
-        log_det += step_log_det
-    return z, log_det
+    return z, dtype
 
 
 _last_step = None  # (field, dtype, compiled step) of the last field asked for
@@ -227,12 +259,7 @@ def _compiled_euler_step(velocity, dtype):
         input_signature=[tf.TensorSpec([], dtype)] * 2 + [tf.TensorSpec([None, EVENT_SIZE], dtype)]
     )
     def step(t, h, z):
-        with tf.GradientTape(persistent=True) as tape:
-            tape.watch(z)
-            v = velocity(t, z)
-            rows = [v[:, i] for i in range(EVENT_SIZE)]
-        # Points do not interact, so the gradient of a sum over points is each point's row.
-        jacobian = tf.stack([tape.gradient(row, z) for row in rows], axis=-2)  # [n, 2, 2]
+        v, jacobian = _value_and_pointwise_jacobian(lambda u: velocity(t, u), z)
         log_det = tf.math.log(tf.abs(tf.linalg.det(tf.eye(EVENT_SIZE, dtype=dtype) + h * jacobian)))
         return z + h * v, log_det
 
@@ -333,14 +360,14 @@ def _divergence_integral(bijector, y, nodes):
     times, weights = np.polynomial.legendre.leggauss(nodes)
     total = tf.zeros(tf.shape(y)[:1], y.dtype)
     for t, weight in zip((times + 1) / 2, weights / 2, strict=True):
-        moved = _pointwise_jacobian(partial_map(bijector, t), y)
-        stretched = _pointwise_jacobian(partial_velocity(bijector, t), y)
+        _, moved = _value_and_pointwise_jacobian(partial_map(bijector, t), y)
+        _, stretched = _value_and_pointwise_jacobian(partial_velocity(bijector, t), y)
         total += weight * tf.linalg.trace(tf.linalg.solve(moved, stretched))
     return total
 
 
-def _pointwise_jacobian(function, y):
-    """``[n, 2, 2]``: the Jacobian of a map of 2-vectors at each of the points ``y``.
+def _value_and_pointwise_jacobian(function, y):
+    """``function(y)`` ``[n, 2]`` and its Jacobian ``[n, 2, 2]`` at each of the points ``y``.
 
     The map acts on each point alone, so the gradient of the sum of one output
     coordinate over the points is that coordinate's row at every point: two gradients
@@ -353,4 +380,5 @@ def _pointwise_jacobian(function, y):
         out = function(start)
         coordinates = [tf.reduce_sum(out[:, i]) for i in range(EVENT_SIZE)]
     zero = tf.UnconnectedGradients.ZERO
-    return tf.stack([tape.gradient(c, start, unconnected_gradients=zero) for c in coordinates], 1)
+    rows = [tape.gradient(c, start, unconnected_gradients=zero) for c in coordinates]
+    return out, tf.stack(rows, 1)

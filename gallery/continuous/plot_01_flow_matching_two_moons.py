@@ -32,7 +32,7 @@ from matplotlib.colors import LogNorm
 
 import flowdocs
 from flowdocs import checks
-from flowdocs.continuous import euler_flow
+from flowdocs.continuous import euler_flow, euler_path
 from flowdocs.plotting import (
     DENSITY_CMAP,
     DENSITY_DECADES,
@@ -75,18 +75,15 @@ print(
 #
 # From noise to moons
 # -------------------
-# Carrying 2,000 base points along the learned field (here with 64 Euler steps, so the
-# intermediate times can be drawn) turns the round cloud into the moons. The arrows
-# are the field at that time; each point keeps the colour of its base point's quadrant.
+# Carrying 2,000 base points along the learned field (here with 64 Euler steps of
+# :func:`flowdocs.continuous.euler_path`, so that the intermediate times can be drawn)
+# turns the round cloud into the moons. The arrows are the field at that time; each
+# point keeps the colour of its base point's quadrant.
 base = model.distribution.sample(2000, seed=(0, 3))
 groups = quadrant_of(base.numpy(), np.zeros(2))
 colors = point_colors(groups, len(groups))
 times = [0.0, 0.25, 0.5, 0.75, 1.0]
-paths, z = [base.numpy()], base
-for k in range(64):
-    z = z + velocity(k / 64, z) / 64
-    if (k + 1) % 16 == 0:
-        paths.append(z.numpy())
+paths = euler_path(velocity, base, 64).numpy()[::16]  # t = 0, 1/4, ..., 1
 arrows = np.stack(
     np.meshgrid(np.linspace(-2.4, 2.4, 13), np.linspace(-1.8, 1.8, 10)),
     -1,

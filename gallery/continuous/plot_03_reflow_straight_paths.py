@@ -32,7 +32,7 @@ import tf_keras
 
 import flowdocs
 from flowdocs import checks
-from flowdocs.continuous import euler_flow
+from flowdocs.continuous import euler_flow, euler_path
 
 STEPS, PAIRS = 4000, 20_000
 moons = flowdocs.two_moons(noise=0.1)
@@ -72,24 +72,15 @@ print(
 # %%
 # The paths
 # ---------
-# Forty base points carried along each field by 32 Euler steps, every step drawn: the
+# Forty base points carried along each field by 32 Euler steps
+# (:func:`flowdocs.continuous.euler_path`), every step drawn: the
 # first field's paths bend, the reflowed field's run nearly straight from start to end
 # (in grey, where all 2,000 of the paths below end).
 start = first.distribution.sample(2000, seed=(0, 3))
 
 
-def path(velocity, z, steps):
-    """The points after every one of ``steps`` Euler steps: ``[steps + 1, n, 2]``."""
-    points = [z.numpy()]
-    for k in range(steps):
-        points.append(
-            points[-1] + velocity(k / steps, points[-1]).numpy() / steps
-        )
-    return np.stack(points)
-
-
 paths = {
-    name: path(model.bijector.velocity, start, 32)
+    name: euler_path(model.bijector.velocity, start, 32).numpy()
     for name, model in fields.items()
 }
 fig, axes = plt.subplots(

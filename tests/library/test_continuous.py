@@ -14,7 +14,14 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 
 from flowdocs import checks
-from flowdocs.continuous import ContinuousFlow, VelocityField, _euler_step, cnf_flow, euler_flow
+from flowdocs.continuous import (
+    ContinuousFlow,
+    VelocityField,
+    _euler_step,
+    cnf_flow,
+    euler_flow,
+    euler_path,
+)
 
 tfb = tfp.bijectors
 
@@ -172,6 +179,22 @@ def test_bad_arguments_are_refused_by_name(arguments, message):
 def test_euler_flow_refuses_bad_points_and_step_counts(z, steps, message):
     with pytest.raises(ValueError, match=message):
         euler_flow(VelocityField((4,), seed=0), z, steps)
+    with pytest.raises(ValueError, match=message):
+        euler_path(VelocityField((4,), seed=0), z, steps)
+
+
+def test_euler_path_keeps_every_step_and_ends_where_euler_flow_does():
+    velocity = VelocityField((8,), seed=3)
+    z = np.random.default_rng(2).normal(size=(50, 2)).astype(np.float32)
+    points = euler_path(velocity, z, 5)
+    assert points.shape == (6, 50, 2)
+    np.testing.assert_array_equal(points[0], z)
+    np.testing.assert_allclose(points[-1], euler_flow(velocity, z, 5)[0], rtol=1e-5, atol=1e-6)
+    # Each step moves by h v(t_k, z_k).
+    k = 2
+    step = points[k] + 0.2 * velocity(tf.constant(k / 5), points[k])
+    np.testing.assert_allclose(points[k + 1], step, rtol=1e-6)
+    assert euler_path(velocity, np.zeros((0, 2)), 3).shape == (4, 0, 2)
 
 
 def test_euler_flow_of_no_points_is_empty():
