@@ -18,7 +18,7 @@ from flowdocs.autoregressive import iaf_flow, maf_flow
 from flowdocs.bijectors import Rotation2D, ShiftAndCube
 from flowdocs.continuous import cnf_flow
 from flowdocs.coupling import nice_flow, realnvp_flow, spline_flow
-from flowdocs.datasets import two_moons
+from flowdocs.datasets import checkerboard, two_moons
 from flowdocs.fitting import best_start, fit
 from flowdocs.five_stage import base_distribution, draw_parameters, five_stage_flow
 from flowdocs.flow import Flow, FlowDistribution, Stage
@@ -37,6 +37,7 @@ __all__ = [
     "Stage",
     "base_distribution",
     "best_start",
+    "checkerboard",
     "cnf_flow",
     "draw_parameters",
     "energy_target",

@@ -330,6 +330,20 @@ def test_two_moons_refuses_bad_arguments(kwargs, message):
         flowdocs.two_moons(**kwargs)
 
 
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [(1, "got 1"), (0, "got 0"), (2.0, "got 2.0"), (True, "got True"), ("4", "got .4.")],
+)
+def test_checkerboard_refuses_bad_cells(cells, message):
+    with pytest.raises(ValueError, match=f"cells must be an integer of at least 2; {message}"):
+        flowdocs.checkerboard(cells=cells)
+
+
+def test_checkerboard_refuses_other_dtypes():
+    with pytest.raises(ValueError, match=r"dtype must be tf\.float32 or tf\.float64"):
+        flowdocs.checkerboard(dtype=tf.float16)
+
+
 def test_two_moons_with_one_centre_per_arc_is_two_gaussians():
     moons = flowdocs.two_moons(noise=0.2, centres_per_arc=1, dtype=tf.float64)
     centre = np.array([[math.cos(math.pi / 2) - 0.5, math.sin(math.pi / 2) - 0.25]])
