@@ -38,6 +38,7 @@ __all__ = [
     "euler_flow",
     "euler_log_prob",
     "euler_path",
+    "flow_until",
     "motion_log_det",
 ]
 
@@ -165,6 +166,49 @@ def cnf_flow(hidden_units=(64, 64), seed=0, rtol=RTOL, atol=ATOL, dtype=tf.float
         name="continuous_flow",
     )
     return tfd.TransformedDistribution(base_distribution(dtype=dtype), bijector, name="cnf")
+
+
+def flow_until(model, t):
+    r"""The distribution of a continuous flow's points at time ``t``: the base moved from 0 to t.
+
+    The same field, solver and tolerances as ``model`` (from :func:`cnf_flow`), the ODE
+    integrated from 0 to :math:`t` only, so ``sample`` and the exact ``log_prob`` are
+    those of the marginal :math:`p_t` between the base (:math:`t = 0`) and the model
+    (:math:`t = 1`).
+
+    Parameters
+    ----------
+    model : tfp.distributions.TransformedDistribution
+        A continuous flow from :func:`cnf_flow`.
+    t : float
+        The time, in :math:`(0, 1]`.
+
+    Returns
+    -------
+    tfp.distributions.TransformedDistribution
+        Event shape ``[2]``, over the same base as ``model``.
+
+    Raises
+    ------
+    ValueError
+        For a model that is not a continuous flow, or ``t`` outside :math:`(0, 1]`.
+    """
+    bijector = getattr(model, "bijector", None)
+    if not isinstance(bijector, ContinuousFlow):
+        raise ValueError(
+            f"model must be a continuous flow from flowdocs.cnf_flow; got {type(model).__name__}."
+        )
+    if not (_is_positive_number(t) and t <= 1):
+        raise ValueError(f"t must be a number in (0, 1]; got {t!r}.")
+    until = ContinuousFlow(
+        state_time_derivative_fn=bijector.velocity,
+        ode_solve_fn=bijector._ode_solve_fn,
+        trace_augmentation_fn=bijector._trace_augmentation_fn,
+        final_time=float(t),
+        dtype=bijector.dtype,
+        name=f"continuous_flow_until_{t:g}",
+    )
+    return tfd.TransformedDistribution(model.distribution, until, name=f"cnf_at_{t:g}")
 
 
 def euler_flow(velocity, z, steps):

@@ -22,6 +22,7 @@ from flowdocs.continuous import (
     euler_flow,
     euler_log_prob,
     euler_path,
+    flow_until,
 )
 
 tfb = tfp.bijectors
@@ -275,3 +276,36 @@ def test_euler_log_prob_refuses_bad_input(model, x, steps, message):
 
 def test_euler_log_prob_of_no_points_is_empty():
     assert euler_log_prob(cnf_flow(hidden_units=(4,), seed=0), np.zeros((0, 2)), 3).shape == (0,)
+
+
+def test_flow_until_one_is_the_flow_and_until_t_matches_euler_steps_to_t(flow):
+    x = points(16, dtype=flow.dtype)
+    np.testing.assert_allclose(flow_until(flow, 1.0).log_prob(x), flow.log_prob(x), rtol=1e-5)
+    half = flow_until(flow, 0.5)
+    z = points(16, seed=3, dtype=flow.dtype)
+    moved = half.bijector.forward(z)
+    h = 0.5 / 256  # 256 Euler steps from t = 0 to t = 1/2
+    expected = z
+    for k in range(256):
+        expected = expected + h * flow.bijector.velocity(tf.constant(k * h, flow.dtype), expected)
+    np.testing.assert_allclose(moved, expected, atol=2e-3)
+
+
+def test_flow_until_half_is_a_density_of_mass_one():
+    model = cnf_flow(hidden_units=(16, 16), seed=3, rtol=1e-5, atol=1e-5)
+    mass = checks.probability_mass(flow_until(model, 0.5), BOX, resolution=80)
+    assert abs(mass - 1) < 0.02, mass
+    samples = flow_until(model, 0.5).sample(3000, seed=(2, 2))
+    agreement = checks.histogram_agreement(flow_until(model, 0.5), samples, BOX, bins=10)
+    assert agreement.max_abs_z < 4.5, agreement
+
+
+@pytest.mark.parametrize("t", [0.0, -0.5, 1.5, float("nan"), "half", True])
+def test_flow_until_refuses_times_outside_zero_to_one(t):
+    with pytest.raises(ValueError, match=r"t must be a number in \(0, 1\]"):
+        flow_until(cnf_flow(hidden_units=(4,), seed=0), t)
+
+
+def test_flow_until_refuses_a_model_that_is_not_a_continuous_flow():
+    with pytest.raises(ValueError, match="continuous flow from flowdocs.cnf_flow"):
+        flow_until(tfp.distributions.MultivariateNormalDiag(tf.zeros(2)), 0.5)
