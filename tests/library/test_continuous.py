@@ -307,5 +307,5 @@ def test_flow_until_refuses_times_outside_zero_to_one(t):
 
 
 def test_flow_until_refuses_a_model_that_is_not_a_continuous_flow():
-    with pytest.raises(ValueError, match="continuous flow from flowdocs.cnf_flow"):
+    with pytest.raises(ValueError, match=r"continuous flow from flowdocs\.cnf_flow"):
         flow_until(tfp.distributions.MultivariateNormalDiag(tf.zeros(2)), 0.5)

@@ -103,3 +103,51 @@ def test_the_continuous_page_states_the_solver_defaults_the_library_uses():
     assert continuous.RTOL == continuous.ATOL == 1e-5
     model = flowdocs.cnf_flow(hidden_units=(4,))
     assert "DormandPrince" in type(model.bijector._ode_solve_fn.__self__).__name__
+
+
+def _table_rows(text, names):
+    """``{name: [numbers]}``: the numbers after each row name of a printed table."""
+    rows = {}
+    for name in names:
+        match = re.search(re.escape(name) + r"((?: -?[\d,]+\.?\d*)+)", text)
+        assert match, f"no table row {name!r} on the page"
+        rows[name] = [float(v.replace(",", "")) for v in match.group(1).split()]
+    return rows
+
+
+FAMILIES = ("NICE", "RealNVP", "MAF", "IAF", "spline")
+
+
+@pytest.mark.parametrize(
+    "page", ["plot_06_five_families_two_moons", "plot_07_five_families_checkerboard"]
+)
+def test_the_spline_comes_closest_and_the_weights_are_as_the_pages_say(page):
+    text = page_text(f"auto_examples/learning/{page}.html")
+    rows = _table_rows(text, FAMILIES)
+    nll = {name: row[0] for name, row in rows.items()}
+    assert min(nll, key=nll.get) == "spline", nll  # the theory page's claim
+    weights = [row[2] for row in rows.values()]
+    assert min(weights) >= 3400, weights  # "between 3,400 and 3,900"
+    assert max(weights) <= 3900, weights
+    families = page_text("theory/flow_families.html")
+    assert "between 3,400 and 3,900 weights" in families
+    assert "spline flow, with the fewest layers, comes closest" in families
+
+
+def test_the_checkerboard_page_puts_flow_matching_behind_the_spline():
+    text = page_text("auto_examples/continuous/plot_04_flow_matching_checkerboard.html")
+    rows = _table_rows(text, ("spline flow", "flow matching"))
+    assert rows["flow matching"][0] > rows["spline flow"][0], rows
+    assert "ends well behind the spline" in text
+
+
+def test_the_reflow_page_says_which_step_counts_give_a_density():
+    text = page_text("auto_examples/continuous/plot_03_reflow_straight_paths.html")
+    table = re.search(r"K NLL mass NLL mass((?: [\d.]+)+) true density", text)
+    assert table, "no NLL and mass table on the reflow page"
+    values = np.array(table.group(1).split(), float).reshape(-1, 5)
+    counts, first_mass, reflow_mass = values[:, 0], values[:, 2], values[:, 4]
+    assert list(counts) == [1, 2, 4, 8, 16, 64]
+    assert np.all(first_mass[:2] > 1.1), first_mass  # "well above 1" with one or two steps
+    assert np.all(np.abs(first_mass[2:] - 1) < 0.005), first_mass  # a density from four on
+    assert np.all(np.abs(reflow_mass - 1) < 0.005), reflow_mass  # from a single step
