@@ -12,6 +12,7 @@ __all__ = ["checkerboard", "two_moons"]
 
 
 def _checked_dtype(dtype):
+    """Refuse, by name, a dtype other than float32 or float64."""
     if tf.as_dtype(dtype) not in (tf.float32, tf.float64):
         raise ValueError(f"dtype must be tf.float32 or tf.float64; got {tf.as_dtype(dtype).name}.")
 
