@@ -129,7 +129,7 @@ def density_colorbar(fig, image, ax, label="density (log scale)"):
     return bar
 
 
-def density_row(maps, box, titles, log=False, panel_size=3.0):
+def density_row(maps, box, titles, log=False, panel_size=3.0, columns=None):
     """Density maps side by side, on the colour scale of the first, without ticks.
 
     Parameters
@@ -146,11 +146,15 @@ def density_row(maps, box, titles, log=False, panel_size=3.0):
         is; logarithmic shows the tails.
     panel_size : float
         Width of a panel, in inches; its height follows the shape of ``box``.
+    columns : int, optional
+        Panels per row: the maps wrap onto as many rows as they need, the last row's
+        unused panels left blank (fewer panels across reads better on a phone).
+        ``None``: one row.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One row of ``len(maps)`` panels, drawn to scale.
+        ``len(maps)`` panels in rows of ``columns``, drawn to scale.
     """
     maps = [np.asarray(density, np.float64) for density in maps]
     if not maps or len(titles) != len(maps):
@@ -166,12 +170,21 @@ def density_row(maps, box, titles, log=False, panel_size=3.0):
             f"density_row needs a box ((x0, x1), (y0, y1)) with x0 < x1 and y0 < y1 and a "
             f"positive panel_size; got {box!r} and {panel_size!r}."
         )
+    if columns is None:
+        columns = len(maps)
+    if isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1:
+        raise ValueError(f"columns must be a positive integer or None; got {columns!r}.")
+    columns = min(columns, len(maps))
+    rows = -(-len(maps) // columns)
     norm = density_norm(maps[0], log=log)
     fig, axes = plt.subplots(
-        1, len(maps), figsize=(panel_size * len(maps), panel_size * (y1 - y0) / (x1 - x0) + 0.4),
+        rows, columns,
+        figsize=(panel_size * columns, rows * (panel_size * (y1 - y0) / (x1 - x0) + 0.4)),
         layout="constrained", squeeze=False,
     )  # fmt: skip
-    for ax, density, title in zip(axes[0], maps, titles, strict=True):
+    for ax in axes.flat[len(maps) :]:
+        ax.remove()
+    for ax, density, title in zip(axes.flat, maps, titles, strict=False):
         density_image(ax, density, box, norm)
         ax.set_title(title)
         ax.set_aspect("equal")

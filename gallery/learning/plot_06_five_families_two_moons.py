@@ -132,7 +132,7 @@ titles = ["true density"] + [
     f"{name}\nNLL {nll[name]:.3f}" for name in flows
 ]
 # sphinx_gallery_thumbnail_panel = 5
-density_row(maps, BOX, titles, panel_size=2.1)
+density_row(maps, BOX, titles, panel_size=2.6, columns=3)
 plt.show()
 
 # %%

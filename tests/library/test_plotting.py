@@ -470,3 +470,26 @@ def test_density_row_draws_a_wide_box_to_scale():
 
     fig = density_row([np.ones((4, 8))], ((-4.0, 4.0), (-1.0, 1.0)), ["wide"], panel_size=4.0)
     assert fig.get_size_inches() == pytest.approx((4.0, 4.0 * 2 / 8 + 0.4))
+
+
+def test_density_row_wraps_into_rows_of_columns_on_one_scale():
+    from flowdocs.plotting.images import density_row
+
+    maps = [np.full((4, 4), k + 1.0) for k in range(5)]
+    fig = density_row(maps, ((0.0, 1.0), (0.0, 1.0)), list("abcde"), panel_size=2.0, columns=3)
+    assert [ax.get_title() for ax in fig.axes] == list("abcde")  # the sixth panel removed
+    assert fig.get_size_inches() == pytest.approx((6.0, 2 * (2.0 + 0.4)))
+    assert len({id(ax.images[0].norm) for ax in fig.axes}) == 1
+    rows = sorted({round(ax.get_position().y0, 3) for ax in fig.axes})
+    assert len(rows) == 2
+    assert (
+        density_row(maps[:2], ((0, 1), (0, 1)), ["a", "b"], columns=9).get_size_inches()[0] == 6.0
+    )
+
+
+@pytest.mark.parametrize("columns", [0, -1, 2.0, True, "3"])
+def test_density_row_refuses_bad_columns(columns):
+    from flowdocs.plotting.images import density_row
+
+    with pytest.raises(ValueError, match="columns must be a positive integer or None"):
+        density_row([np.ones((4, 4))], ((0, 1), (0, 1)), ["a"], columns=columns)
