@@ -145,9 +145,9 @@ for column, t in enumerate(times):
 plt.show()
 
 # %%
-# Halfway the Gaussian has already been pulled apart towards the tiles; the last half
-# of the time sharpens them. Each quadrant of the base feeds the tiles on its own side,
-# and the seams between quadrants end between tiles, where the density is low.
+# Halfway the density has already split into lobes that point at the tiles; the last
+# half of the time carries them out and sharpens them. Each quadrant of the base feeds
+# the tiles on its own side of the board.
 #
 # The learned densities
 # ---------------------
