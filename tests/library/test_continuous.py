@@ -309,3 +309,18 @@ def test_flow_until_refuses_times_outside_zero_to_one(t):
 def test_flow_until_refuses_a_model_that_is_not_a_continuous_flow():
     with pytest.raises(ValueError, match=r"continuous flow from flowdocs\.cnf_flow"):
         flow_until(tfp.distributions.MultivariateNormalDiag(tf.zeros(2)), 0.5)
+
+
+def test_flow_until_log_prob_works_inside_tf_function_with_an_unknown_batch_size():
+    model = cnf_flow(hidden_units=(8,), seed=0)
+    half = flow_until(model, 0.5)
+    log_prob = tf.function(half.log_prob, input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    x = points(5)
+    np.testing.assert_allclose(log_prob(x), half.log_prob(x), atol=1e-5)
+
+
+def test_euler_log_prob_refuses_infinite_points_and_takes_float64_fields():
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        euler_log_prob(cnf_flow(hidden_units=(4,), seed=0), [[np.inf, 0.0]], 2)
+    model = cnf_flow(hidden_units=(4,), seed=0, dtype=tf.float64)
+    assert euler_log_prob(model, np.zeros((3, 2)), 2).dtype == tf.float64
