@@ -151,3 +151,23 @@ def test_the_reflow_page_says_which_step_counts_give_a_density():
     assert np.all(first_mass[:2] > 1.1), first_mass  # "well above 1" with one or two steps
     assert np.all(np.abs(first_mass[2:] - 1) < 0.005), first_mass  # a density from four on
     assert np.all(np.abs(reflow_mass - 1) < 0.005), reflow_mass  # from a single step
+
+
+@pytest.mark.parametrize(
+    ("page", "names"),
+    [
+        ("plot_01_planar_flows_figure_3", ("U1", "U2")),
+        ("plot_02_planar_flows_split_waves", ("U3", "U4")),
+    ],
+)
+def test_the_iaf_ends_at_least_five_times_above_32_planar_maps(page, names):
+    text = page_text(f"auto_examples/variational/{page}.html")
+    for name in names:
+        row = re.search(re.escape(name) + r"((?: [\d.]+ \+- [\d.]+){4})", text)
+        assert row, f"no KL row {name} with four columns on {page}"
+        *_, thirty_two, iaf = (float(v) for v in row.group(1).split()[::3])
+        assert iaf >= 5 * thirty_two, (name, iaf, thirty_two)
+    assert _table_rows(text, ("weights",))["weights"] == [14, 44, 164, 180]
+    theory = page_text("theory/variational_inference.html")
+    assert "an IAF of 180 weights" in theory
+    assert "at least five times that of 32 planar maps (164 weights)" in theory
