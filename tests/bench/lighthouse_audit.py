@@ -46,13 +46,16 @@ GZIPPED = {".html", ".css", ".js", ".svg", ".json", ".txt", ".inv", ".xml"}
 
 def audited_pages(site):
     """The pages the issue names, as paths under the site: the landing page, every theory
-    page, the heaviest gallery example page, the explorer (when built) and the API."""
+    page, the heaviest gallery example page, the explorer (when built), and the API's
+    contents page with its heaviest page."""
     theory = sorted(p.relative_to(site).as_posix() for p in (site / "theory").glob("*.html"))
     examples = list((site / "auto_examples").rglob("plot_*.html"))
     if not theory or not examples:
         raise SystemExit(f"No theory or gallery pages in {site}: run `nox -s docs` first.")
     gallery = max(examples, key=lambda p: p.stat().st_size).relative_to(site).as_posix()
-    pages = ["index.html", *theory, gallery, "explorer.html", "api.html"]
+    api = max((site / "api").glob("*.html"), key=lambda p: p.stat().st_size, default=None)
+    api = [] if api is None else [api.relative_to(site).as_posix()]
+    pages = ["index.html", *theory, gallery, "explorer.html", "api/index.html", *api]
     return [page for page in pages if (site / page).is_file()]
 
 

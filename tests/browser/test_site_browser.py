@@ -242,29 +242,9 @@ RAW_MATH = re.compile(r"\$[^$\s][^$]*\$|\\(?:frac|mathcal|partial|log|sum|det|si
 
 PAGE_BUDGET = 1_000_000
 """Bytes a page may transfer, uncompressed: HTML, CSS, scripts, fonts and images (issue 17)."""
-OVER_BUDGET = {
-    # Pages still over 1 MB (issue 17, open). Every page now loads the theme's style sheet
-    # cut to the rules the site uses, and neither the search index nor fontawesome.js;
-    # these two carry KaTeX's markup for hundreds of equations (the API page half a
-    # megabyte of it) on top of their figures and thumbnails. Strict: one that gets under
-    # the budget fails here until it is taken off this list.
-    page: "over 1 MB, issue 17"
-    for page in (
-        "api.html",
-        "theory/five_stage_flow.html",
-    )
-}
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(page, marks=pytest.mark.xfail(reason=OVER_BUDGET[page], strict=True))
-        if page in OVER_BUDGET
-        else page
-        for page in PAGES
-    ],
-)
+@pytest.mark.parametrize("path", PAGES)
 def test_page_weighs_at_most_1_mb(report, path):
     """Counted after every image has loaded (lazy ones made eager) and with the fonts
     the page's text and math asked for; uncompressed, as the browser uses them."""

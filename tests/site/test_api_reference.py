@@ -88,7 +88,7 @@ def test_every_exported_name_has_an_entry_on_the_api_pages(module_name):
         if not candidates & documented:
             undocumented.append(name)
     assert not undocumented, (
-        f"{module_name} exports names with no entry on the API pages (docs/api.md): {undocumented}"
+        f"{module_name} exports names with no entry on the API pages (docs/api/): {undocumented}"
     )
 
 

@@ -75,5 +75,5 @@ def test_maximum_likelihood_comes_before_every_learning_example(chain):
 def test_performance_is_outside_the_course(chain):
     """Performance is for contributors: the last page, after the course and reference."""
     assert chain[-1] == "performance.html", chain
-    for page in ("api.html", "references.html", "glossary.html", "auto_examples/index.html"):
+    for page in ("api/index.html", "references.html", "glossary.html", "auto_examples/index.html"):
         assert position(chain, page) < len(chain) - 1
