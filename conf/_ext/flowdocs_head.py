@@ -19,11 +19,23 @@ first screen's bandwidth. docutils writes the attribute from the image node's
 ``loading``; sphinx-gallery writes its figures' ``<img>`` (``imgsgnode``) itself, and
 its HTML visitor is wrapped here to add the attribute.
 
+Every ``<img>`` of a built page gets the ``width`` and ``height`` of its file (read after
+the build, from the copied image or the data URI): the browser reserves each figure's
+box before the figure arrives, so the text below it does not jump down as it loads
+(layout shift, which Lighthouse scores). ``flowdocs.css`` keeps ``height: auto``, so a
+figure still shrinks to a phone's width at its own aspect ratio.
+
 The rest of the head's diet is ``conf/_templates/layout.html`` (the search index only on
 the search page, no Font Awesome script) and ``flowdocs_weight.py`` (the style sheet).
 """
 
+import base64
+import io
+import re
+from pathlib import Path
+
 from docutils import nodes
+from PIL import Image
 from sphinx.builders.html._assets import _JavaScript
 
 KEPT_BLOCKING = {"_static/documentation_options.js"}
@@ -66,6 +78,48 @@ def visit_gallery_image(self, node):
             self.body[index] = self.body[index].replace("<img ", '<img loading="lazy" ', 1)
 
 
+IMG = re.compile(r"<img\b[^>]*>")
+SRC = re.compile(r'\ssrc="([^"]+)"')
+DATA_URI = re.compile(r"data:image/[a-z+]+;base64,(.*)", re.S)
+
+
+def image_size(page, src):
+    """``(width, height)`` in pixels of the image ``src`` of the built ``page``, or None
+    for one that is not a local raster file (SVG, a missing file)."""
+    data = DATA_URI.match(src)
+    try:
+        if data:
+            source = io.BytesIO(base64.b64decode(data.group(1)))
+        else:
+            source = page.parent / src.split("?")[0].split("#")[0]
+            if source.suffix.lower() == ".svg" or not source.is_file():
+                return None
+        with Image.open(source) as image:
+            return image.size
+    except (OSError, ValueError):
+        return None
+
+
+def sized_tag(page, tag):
+    """``tag`` with ``width`` and ``height`` of its image, unless it has either already."""
+    if re.search(r"\s(?:width|height)=", tag) or not (src := SRC.search(tag)):
+        return tag
+    size = image_size(page, src.group(1))
+    if size is None:
+        return tag
+    return tag.replace("<img ", f'<img width="{size[0]}" height="{size[1]}" ', 1)
+
+
+def size_images(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        sized = IMG.sub(lambda match, page=page: sized_tag(page, match.group(0)), text)
+        if sized != text:
+            page.write_text(sized, encoding="utf-8")
+
+
 def setup(app):
     from sphinx_gallery.directives import depart_imgsg_html, imgsgnode
 
@@ -74,4 +128,5 @@ def setup(app):
     app.connect("doctree-resolved", lazy_images)
     # Late (priority 900): after the extensions that add scripts as a page is written.
     app.connect("html-page-context", defer_scripts, priority=900)
+    app.connect("build-finished", size_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,6 +12,12 @@ Run after every HTML build (``build-finished``), on the files in the output:
   animation (a few hundred kilobytes on every gallery index page); the thumbnail keeps
   its name and becomes its first frame, a still GIF. The example's page keeps the
   animation itself.
+- An animation that sphinx-gallery embeds as matplotlib's JavaScript player carries its
+  frames in the page, as base64 data URIs (the flow in motion: 21 JPEG frames, 0.44 MB
+  of a 0.47 MB page), which a phone must download before it can paint anything. Each
+  frame becomes a file under ``_images/`` and the player's list names the files; the
+  player fetches them once the page has painted, and its image gets the frames' width
+  and height so that the page does not shift when the first one arrives.
 - Every style sheet under ``_static/`` (the theme's is 378 kB, most of it Bootstrap
   components the site never shows) loses the rules whose classes, ids and element names
   no built page and no script of the site contains, by PurgeCSS (npm's ``purgecss``,
@@ -22,6 +28,7 @@ Run after every HTML build (``build-finished``), on the files in the output:
   the font faces; custom properties and keyframes go when no kept rule uses them.
 """
 
+import base64
 import json
 import os
 import re
@@ -155,6 +162,37 @@ def still_thumbnails(outdir):
         frame.save(path, format="GIF")
 
 
+# frames[3] = "data:image/jpeg;base64,/9j/4AAQ...\
+# ...";  in matplotlib's player script, the base64 broken into lines ending in a backslash.
+FRAME = re.compile(r'(frames\[(\d+)\] = )"data:image/(jpeg|png);base64,([A-Za-z0-9+/=\\\n]*)"')
+PLAYER_IMAGE = re.compile(r'<img (alt="[^"]*" id="(_anim_img[0-9a-f]+)")>')
+
+
+def animation_frames_as_files(outdir):
+    """Move every embedded animation frame into ``_images/`` (see the module docstring)."""
+    images = outdir / "_images"
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "data:image" not in text or not FRAME.search(text):
+            continue
+        sizes = []
+
+        def as_file(match, page=page, sizes=sizes):
+            prefix, number, kind, data = match.groups()
+            raw = base64.b64decode(data.replace("\\\n", ""))
+            name = f"{page.stem}_frame_{int(number):03d}.{'jpg' if kind == 'jpeg' else kind}"
+            (images / name).write_bytes(raw)
+            with Image.open(images / name) as image:
+                sizes.append(image.size)
+            return f'{prefix}"{os.path.relpath(images / name, page.parent)}"'
+
+        text = FRAME.sub(as_file, text)
+        if len(set(sizes)) == 1:
+            width, height = sizes[0]
+            text = PLAYER_IMAGE.sub(rf'<img \1 width="{width}" height="{height}">', text)
+        page.write_text(text, encoding="utf-8")
+
+
 def lighten(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -162,6 +200,7 @@ def lighten(app, exception):
     subset_icon_fonts(outdir)  # first: it reads every icon's code point from the theme's CSS
     purge_style_sheets(outdir, app.flowdocs_purgecss)
     still_thumbnails(outdir)
+    animation_frames_as_files(outdir)
 
 
 def configure(app, config):

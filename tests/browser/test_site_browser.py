@@ -294,6 +294,26 @@ def test_missing_page_gets_the_styled_404_page(browser, server):
     assert "not found" in text.lower()
 
 
+def test_the_animation_steps_through_its_frame_files(browser, server):
+    """The flow in motion's player shows its frames from files (flowdocs_weight.py)."""
+    page = browser.new_page()
+    page.goto(server + "auto_examples/staged_flow/plot_04_flow_in_motion.html")
+    player = page.locator("img[id^='_anim_img']")
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="First frame").click()
+    shown = []
+    for _ in range(3):
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=player.element_handle()
+        )
+        shown.append(player.evaluate("img => [img.getAttribute('src'), img.naturalWidth]"))
+        page.get_by_role("button", name="Next frame").click()
+    page.close()
+    sources = [src for src, _ in shown]
+    assert all(src.endswith(f"_frame_{n:03d}.jpg") for n, src in enumerate(sources)), sources
+    assert all(width > 0 for _, width in shown), shown
+
+
 def gallery_example_pages():
     pages = [p for p in PAGES if re.search(r"auto_examples/.+/plot_[^/]+\.html$", p)]
     assert pages, "no gallery example pages in the build"

@@ -6,7 +6,10 @@
   (conf/_ext/flowdocs_head.py);
 - every image of a page but its first loads lazily (flowdocs_head.py);
 - the style sheets are cut to the rules the site uses (conf/_ext/flowdocs_weight.py,
-  PurgeCSS), keeping the dark theme, the icons and what the theme's scripts switch on.
+  PurgeCSS), keeping the dark theme, the icons and what the theme's scripts switch on;
+- every image carries its file's width and height (flowdocs_head.py), so nothing shifts
+  as images arrive;
+- an animation's frames are image files, not data URIs in the page (flowdocs_weight.py).
 
 The browser tests (tests/browser/) check that the pages still work and look right.
 """
@@ -17,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 SITE = Path(__file__).resolve().parents[2] / "build" / "html"
 SEARCH_ONLY = ("searchindex.js", "searchtools.js", "language_data.js")
@@ -130,3 +134,44 @@ def test_custom_properties_scripts_read_survive_the_cut():
     assert "--fx-bg" in defined, "the explorer's colours are not found: nothing is checked"
     for name in sorted(defined):
         assert f"{name}:" in built, f"{name} is read by a script but was cut from the CSS"
+
+
+def file_size(page, src):
+    with Image.open((SITE / page).parent / src) as image:
+        return image.size
+
+
+@pytest.mark.parametrize("page", pages())
+def test_images_carry_their_files_width_and_height(page):
+    wrong = []
+    for image in parsed(page).images:
+        src = image.get("src", "")
+        if src.endswith(".svg"):
+            continue
+        if not src:  # the animation player's image: the size of its frames
+            frames = PLAYER_FRAMES.findall((SITE / page).read_text(encoding="utf-8"))
+            assert frames, f"{page}: an image without src that is not an animation player"
+            src = frames[0]
+        size = (int(image.get("width", -1)), int(image.get("height", -1)))
+        if size != file_size(page, src):
+            wrong.append((src, size, file_size(page, src)))
+    assert not wrong, f"{page}: images whose width and height are not their file's: {wrong[:3]}"
+
+
+PLAYER_FRAMES = re.compile(r'frames\[\d+\] = "([^"]+)"')
+ANIMATION_PAGE = "auto_examples/staged_flow/plot_04_flow_in_motion.html"
+
+
+@pytest.mark.parametrize("page", pages())
+def test_no_page_embeds_images_as_data(page):
+    text = (SITE / page).read_text(encoding="utf-8")
+    for kind in ("jpeg", "png"):
+        assert f"data:image/{kind};base64" not in text, f"{page} embeds {kind} images as data"
+
+
+def test_the_animation_plays_frame_files_of_one_size():
+    frames = PLAYER_FRAMES.findall((SITE / ANIMATION_PAGE).read_text(encoding="utf-8"))
+    assert len(frames) > 1, f"no animation frames found on {ANIMATION_PAGE}"
+    assert len(set(frames)) == len(frames), "two frames share a file"
+    sizes = {file_size(ANIMATION_PAGE, frame) for frame in frames}
+    assert len(sizes) == 1, f"frames of several sizes: {sizes}"
