@@ -14,6 +14,10 @@ What this extension adds:
   ``.nox/katex/`` and names its ``dist`` folder in ``FLOWDOCS_KATEX``), with only the
   WOFF2 fonts: every browser the site supports reads them, so the WOFF and TTF copies
   would be dead weight on disk;
+- the two fonts nearly every formula is drawn in (KaTeX's roman and math italic) asked
+  for in the head of each page with math (``<link rel="preload">``), so they arrive with
+  the style sheets: a font that arrives after the first layout changes the width of
+  the formulas and so where the lines break, and the text below jumps (layout shift);
 - a build warning (an error under ``-W``) for every formula KaTeX cannot typeset, which
   sphinxcontrib-katex would otherwise write as red error text;
 - two repairs to sphinxcontrib-katex 0.9's render server under ``sphinx-build -j``: it
@@ -87,6 +91,21 @@ def copy_katex(app, exception):
         shutil.copy2(font, target / "fonts" / font.name)
 
 
+PRELOADED_FONTS = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+
+
+def preload_fonts(app, pagename, templatename, context, doctree):
+    """Ask for the main KaTeX fonts in the head of every page that shows math."""
+    if 'class="katex"' not in context.get("body", ""):
+        return
+    links = "".join(
+        f'<link rel="preload" href="{context["pathto"](f"{TARGET.as_posix()}/fonts/{font}", 1)}" '
+        'as="font" type="font/woff2" crossorigin>\n'
+        for font in PRELOADED_FONTS
+    )
+    context["metatags"] = context.get("metatags", "") + links
+
+
 def report_errors(app, pagename, templatename, context, doctree):
     """Warn, naming the page and the formula, for each equation KaTeX rendered as an error."""
     for message, source in ERROR.findall(context.get("body", "")):
@@ -134,5 +153,6 @@ def setup(app):
     app.setup_extension("sphinxcontrib.katex")
     app.connect("config-inited", configure)
     app.connect("html-page-context", report_errors)
+    app.connect("html-page-context", preload_fonts)
     app.connect("build-finished", copy_katex)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

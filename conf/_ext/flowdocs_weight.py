@@ -16,8 +16,9 @@ Run after every HTML build (``build-finished``), on the files in the output:
   frames in the page, as base64 data URIs (the flow in motion: 21 JPEG frames, 0.44 MB
   of a 0.47 MB page), which a phone must download before it can paint anything. Each
   frame becomes a file under ``_images/`` and the player's list names the files; the
-  player fetches them once the page has painted, and its image gets the frames' width
-  and height so that the page does not shift when the first one arrives.
+  player fetches them once the page has painted. Its image starts as the first frame,
+  with the frames' width and height, so that its box is there from the first layout
+  (an image without ``src`` has no height until the player sets one).
 - Every style sheet under ``_static/`` (the theme's is 378 kB, most of it Bootstrap
   components the site never shows) loses the rules whose classes, ids and element names
   no built page and no script of the site contains, by PurgeCSS (npm's ``purgecss``,
@@ -165,6 +166,7 @@ def still_thumbnails(outdir):
 # frames[3] = "data:image/jpeg;base64,/9j/4AAQ...\
 # ...";  in matplotlib's player script, the base64 broken into lines ending in a backslash.
 FRAME = re.compile(r'(frames\[(\d+)\] = )"data:image/(jpeg|png);base64,([A-Za-z0-9+/=\\\n]*)"')
+FRAME_FILE = re.compile(r'frames\[0\] = "([^"]+)"')
 PLAYER_IMAGE = re.compile(r'<img (alt="[^"]*" id="(_anim_img[0-9a-f]+)")>')
 
 
@@ -187,9 +189,11 @@ def animation_frames_as_files(outdir):
             return f'{prefix}"{os.path.relpath(images / name, page.parent)}"'
 
         text = FRAME.sub(as_file, text)
+        first = FRAME_FILE.search(text).group(1)
         if len(set(sizes)) == 1:
             width, height = sizes[0]
-            text = PLAYER_IMAGE.sub(rf'<img \1 width="{width}" height="{height}">', text)
+            attributes = f'src="{first}" width="{width}" height="{height}"'
+            text = PLAYER_IMAGE.sub(rf"<img \1 {attributes}>", text)
         page.write_text(text, encoding="utf-8")
 
 

@@ -46,16 +46,18 @@ GZIPPED = {".html", ".css", ".js", ".svg", ".json", ".txt", ".inv", ".xml"}
 
 def audited_pages(site):
     """The pages the issue names, as paths under the site: the landing page, every theory
-    page, the heaviest gallery example page, the explorer (when built), and the API's
-    contents page with its heaviest page."""
+    page, the gallery example page of the most HTML and every one with an animation
+    player, the explorer (when built), and the API's contents page with its heaviest page."""
     theory = sorted(p.relative_to(site).as_posix() for p in (site / "theory").glob("*.html"))
     examples = list((site / "auto_examples").rglob("plot_*.html"))
     if not theory or not examples:
         raise SystemExit(f"No theory or gallery pages in {site}: run `nox -s docs` first.")
-    gallery = max(examples, key=lambda p: p.stat().st_size).relative_to(site).as_posix()
+    heaviest = max(examples, key=lambda p: p.stat().st_size)
+    players = [p for p in examples if "_anim_img" in p.read_text(encoding="utf-8")]
+    gallery = [p.relative_to(site).as_posix() for p in sorted({heaviest, *players})]
     api = max((site / "api").glob("*.html"), key=lambda p: p.stat().st_size, default=None)
     api = [] if api is None else [api.relative_to(site).as_posix()]
-    pages = ["index.html", *theory, gallery, "explorer.html", "api/index.html", *api]
+    pages = ["index.html", *theory, *gallery, "explorer.html", "api/index.html", *api]
     return [page for page in pages if (site / page).is_file()]
 
 
