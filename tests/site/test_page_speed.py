@@ -17,6 +17,7 @@ The browser tests (tests/browser/) check that the pages still work and look righ
 import functools
 import html.parser
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,32 @@ def test_the_animation_plays_frame_files_of_one_size():
     assert len(sizes) == 1, f"frames of several sizes: {sizes}"
     players = [image for image in parsed(ANIMATION_PAGE).images if "_anim_img" in image["id"]]
     assert [image["src"] for image in players] == [frames[0]], "the player starts on frame 0"
+
+
+SHEET_LINK = re.compile(
+    r'<link rel="stylesheet" type="text/css" href="([^"]*?)_static/([\w.-]+\.css)'
+    r'(?:\?v=([0-9a-f]+))?"'
+)
+
+
+@pytest.mark.parametrize("page", pages())
+def test_the_small_style_sheets_arrive_as_one(page):
+    """flowdocs_weight.py joins the sheets every page links from _static/ into site.css."""
+    site = SITE / "_static" / "site.css"
+    css = site.read_bytes()
+    joined = css.partition(b"\n")[0].decode().split()[2:-1]
+    assert "pygments.css" in joined and "flowdocs.css" in joined, joined
+    links = SHEET_LINK.findall((SITE / page).read_text(encoding="utf-8"))
+    names = [name for _, name, _ in links]
+    assert names.count("site.css") == 1, f"{page} links {names}"
+    assert not set(names) & set(joined), f"{page} still links a joined sheet: {names}"
+    checksum = next(v for _, name, v in links if name == "site.css")
+    assert checksum == f"{zlib.crc32(css):08x}", "the link's checksum is not the bundle's"
+
+
+def test_the_bundle_keeps_the_themes_code_colours():
+    """The theme rewrites pygments.css for its light and dark modes at the end of the
+    build; the bundle must be joined after that, or code loses its accessible colours."""
+    css = (SITE / "_static" / "site.css").read_text(encoding="utf-8")
+    for mode in ("light", "dark"):
+        assert f'html[data-theme="{mode}"] .highlight' in css, mode
