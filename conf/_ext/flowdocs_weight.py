@@ -1,5 +1,5 @@
-"""Lighter pages: style sheets and the icon font cut to what the site shows, still
-gallery thumbnails.
+"""Lighter pages: style sheets and the icon font cut to what the site shows, the small
+sheets joined into one, still gallery thumbnails, animation frames as image files.
 
 Run after every HTML build (``build-finished``), on the files in the output:
 
@@ -12,6 +12,14 @@ Run after every HTML build (``build-finished``), on the files in the output:
   animation (a few hundred kilobytes on every gallery index page); the thumbnail keeps
   its name and becomes its first frame, a still GIF. The example's page keeps the
   animation itself.
+- Every style sheet under ``_static/`` (the theme's is 378 kB, most of it Bootstrap
+  components the site never shows) loses the rules whose classes, ids and element names
+  no built page and no script of the site contains, by PurgeCSS (npm's ``purgecss``,
+  which ``nox -s docs`` installs into ``.nox/purgecss/`` and names in
+  ``FLOWDOCS_PURGECSS``; ``purge_css.js`` beside this file runs it). Words in the
+  scripts count as used, so the classes the theme's and Bootstrap's scripts add as a
+  reader clicks stay, and so do the dark theme's rules (``html[data-theme=dark]``) and
+  the font faces; custom properties and keyframes go when no kept rule uses them.
 - The style sheets that every page links from ``_static/`` itself (Sphinx's, the
   extensions', the site's: a dozen files, most under 4 kB once cut) become one file,
   ``_static/site.css``, linked where the last of them was, with a checksum of its
@@ -26,14 +34,6 @@ Run after every HTML build (``build-finished``), on the files in the output:
   player fetches them once the page has painted. Its image starts as the first frame,
   with the frames' width and height, so that its box is there from the first layout
   (an image without ``src`` has no height until the player sets one).
-- Every style sheet under ``_static/`` (the theme's is 378 kB, most of it Bootstrap
-  components the site never shows) loses the rules whose classes, ids and element names
-  no built page and no script of the site contains, by PurgeCSS (npm's ``purgecss``,
-  which ``nox -s docs`` installs into ``.nox/purgecss/`` and names in
-  ``FLOWDOCS_PURGECSS``; ``purge_css.js`` beside this file runs it). Words in the
-  scripts count as used, so the classes the theme's and Bootstrap's scripts add as a
-  reader clicks stay, and so do the dark theme's rules (``html[data-theme=dark]``) and
-  the font faces; custom properties and keyframes go when no kept rule uses them.
 """
 
 import base64
