@@ -6,8 +6,9 @@ Lighthouse drives the same Chromium the browser tests use. The scores depend on 
 (Lighthouse simulates a mid-range phone on a slow 4G link from the trace it records), so
 they are printed and tabulated here, never asserted in pytest.
 
-The pages: the landing page, every theory page, the heaviest gallery page, the explorer
-and the API page. The site is served under ``/flowdocs/`` as GitHub Pages serves it,
+The pages: the landing page, every theory page, the gallery page of the most HTML and
+every one with an animation player, the explorer, and the API's contents page with its
+heaviest page. The site is served under ``/flowdocs/`` as GitHub Pages serves it,
 with text gzipped as GitHub Pages and Read the Docs gzip it. Each page's full report (the
 median run's) is kept in ``build/lighthouse/`` for its opportunities and diagnostics.
 """
