@@ -24,11 +24,15 @@ What this extension adds:
   connects once the server's socket file exists, which on a busy machine can be before
   the server listens (``ConnectionRefusedError``), so the connection is retried until
   the start-up timeout; and a process forked by Sphinx's parallel writer would share its
-  parent's server connection, so each child starts its own.
+  parent's server connection, so each child starts its own, and stops it when it exits
+  (a forked worker exits through ``multiprocessing``, which runs its finalizers but not
+  the ``atexit`` hook that stops the server otherwise: every build left one Node
+  process per worker running, holding the build's output pipe open).
 """
 
 import html
 import json
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -125,6 +129,7 @@ def start_server_process(cls, rundir, timeout):
     path = rundir / "katex.sock"
     command = cls.build_command(socket=path)
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir)
+    multiprocessing.util.Finalize(process, stop_server, args=(process, rundir), exitpriority=0)
     deadline = time.monotonic() + timeout
     while True:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -137,6 +142,17 @@ def start_server_process(cls, rundir, timeout):
                 process.kill()
                 raise KaTeXError(f"KaTeX's render server ({command}) did not start") from None
             time.sleep(0.005)
+
+
+def stop_server(process, rundir):
+    """Stop a render server and remove its folder (at the exit of the process that
+    started it, the main one or a forked worker)."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    shutil.rmtree(rundir, ignore_errors=True)
 
 
 def _forget_server_in_child():
