@@ -257,9 +257,10 @@ print(f"time of all {len(seconds)} fits: {sum(seconds.values()):.0f} s")
 #
 # The stronger family, at the same size
 # -------------------------------------
-# Per layer, an IAF is far more flexible than a planar map: each of its layers moves
-# every coordinate by a learned function of the others, where a planar map moves the
-# plane along one line. Per weight, on these targets, it is not. Its densities above are
+# Per layer, an IAF is far more flexible than a planar map: each of its layers shifts
+# and scales every coordinate by a learned function of the coordinates before it, where
+# a planar map moves the plane along one direction. Per weight, on these targets, it is
+# not. Its densities above are
 # made of straight pieces joined at sharp bends, the mark of the piecewise-linear
 # functions that networks of ReLU units compute, where the targets bend smoothly; the
 # 32 planar maps bend them in 32 smooth steps. Read from the table:
