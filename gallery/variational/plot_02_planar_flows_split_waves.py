@@ -1,14 +1,14 @@
 r"""
-Figure 3, continued: the split waves, and what annealing buys
-=============================================================
+Figure 3, continued: the split waves
+====================================
 
 The second half of Rezende and Mohamed's Figure 3: planar flows of :math:`K = 2`, 8 and
 32 layers fitted by reverse KL to :math:`U_3` and :math:`U_4`, two sine waves split into
 two branches, with the exact KL of every fit and, beside them, the same inverse
 autoregressive flow of 180 weights as on the previous page. The recipe is
 :doc:`the previous page's <plot_01_planar_flows_figure_3>`, run here on the other two
-targets so that the two pages build side by side; then one fit once more without
-annealing, to show what annealing buys.
+targets so that the two pages build side by side. :doc:`What annealing buys
+<plot_04_what_annealing_buys>` runs the hardest of these fits once more without it.
 
 To run this script yourself: ``pip install flowdocs``.
 """
@@ -53,34 +53,32 @@ FAMILIES = {
 }
 
 
-def fitted(target, family, anneal_steps=ANNEAL):
+def fitted(target, family):
     """A flow of ``family`` fitted to ``target``, and the seconds it took."""
     flow = FAMILIES[family]()
     rate = tf_keras.optimizers.schedules.CosineDecay(
         2e-2, STEPS, alpha=0.05
     )
     start = time.perf_counter()
-    history = flowdocs.fit_reverse_kl(
+    flowdocs.fit_reverse_kl(
         flow,
         target,
         steps=STEPS,
         batch_size=BATCH,
         learning_rate=rate,
-        anneal_steps=anneal_steps,
+        anneal_steps=ANNEAL,
         seed=0,
         jit_compile=family in PLANAR,
         progress=False,
     )
-    return flow, history, time.perf_counter() - start
+    return flow, time.perf_counter() - start
 
 
-flows, histories, seconds = {}, {}, {}
+flows, seconds = {}, {}
 for name in NAMES:
     for family in FAMILIES:
         key = name, family
-        flows[key], histories[key], seconds[key] = fitted(
-            targets[name], family
-        )
+        flows[key], seconds[key] = fitted(targets[name], family)
 print(f"all {len(seconds)} fits: {sum(seconds.values()):.1f} s")
 
 SAMPLES = 20_000
@@ -180,68 +178,3 @@ for name in NAMES:
     print(
         f"{name}: the IAF's KL is {ratio:.0f} times that of 32 planar maps"
     )
-
-# %%
-#
-# What annealing buys
-# -------------------
-# The same fit of :math:`U_4` with 32 maps, once more without annealing (the same seed,
-# steps and step sizes), scored by the same 20,000-sample estimate and drawn beside the
-# annealed fit and the target, and the two runs' losses.
-plain_flow, plain_history, plain_seconds = fitted(
-    targets["U4"], "K = 32", anneal_steps=0
-)
-plain_kl = flowdocs.kl_divergence(
-    plain_flow, targets["U4"], SAMPLES, seed=(1, 0)
-)
-annealed_kl = kl["U4", "K = 32"]
-for label, estimate in (
-    ("annealed", annealed_kl),
-    ("not annealed", plain_kl),
-):
-    print(
-        f"U4, K = 32, {label:>12}: KL = {estimate.nats:.3f} +- {estimate.standard_error:.3f}"
-    )
-
-density_row(
-    [
-        true_density("U4"),
-        flow_density(flows["U4", "K = 32"]),
-        flow_density(plain_flow),
-    ],
-    BOX,
-    [
-        "U4: true",
-        f"annealed, KL {annealed_kl.nats:.3f}",
-        f"not annealed, KL {plain_kl.nats:.3f}",
-    ],
-)
-plt.show()
-
-fig, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
-window = np.ones(50) / 50
-log_z = targets["U4"].log_normalizer
-for label, history in (
-    ("annealed", histories["U4", "K = 32"]),
-    ("not annealed", plain_history),
-):
-    running = np.convolve(history + log_z, window)[
-        49:STEPS
-    ]  # means of steps k - 49 .. k
-    ax.plot(np.arange(50, STEPS + 1), running, label=label)
-ax.axvline(ANNEAL, color="0.4", linestyle="--")
-ax.set_yscale("log")
-ax.set_xlabel("step")
-ax.set_ylabel("KL (nats), running mean of 50")
-ax.set_title("U4, K = 32")
-ax.legend()
-plt.show()
-
-# %%
-# The annealed loss starts far higher: under the nearly flat target of its first steps
-# the flow spreads its samples over the whole box, most of them far from the waves.
-# Within a few hundred steps it has fallen below the unannealed loss, and it keeps
-# falling faster. Without annealing, the samples are pulled at once onto the part of
-# the target nearest the start, the upper wave, and spread along the lower branch only
-# slowly: after 2,000 steps that fit still puts too little mass there, and its KL is
-# the larger one printed above.
