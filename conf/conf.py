@@ -44,6 +44,7 @@ extensions = [
     "flowdocs_explorer",  # conf/_ext: the in-browser explorer of the five-stage flow
     "flowdocs_weight",  # conf/_ext: icon font subset to the icons shown, still thumbnails
     "flowdocs_head",  # conf/_ext: scripts deferred, so they do not hold back the first paint
+    "flowdocs_doctrees",  # conf/_ext: doctrees pickled without the build environment
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
