@@ -1,12 +1,12 @@
 """Doctrees pickled without the build environment: no-op rebuilds that read them fast.
 
 Sphinx pickles each page's doctree after reading it, with the document's
-``settings.env`` cleared. The nodes that matplotlib's plot directive makes inside a
-MyST ``{eval-rst}`` block belong to the nested parse's own document, whose settings
-still hold the whole build environment (intersphinx inventories included), and every
-node keeps a reference to its document. So each doctree with a theory figure carried
-a copy of the environment: 12 to 18 MB per page, and a no-op rebuild spent seconds
-unpickling them to number the figures. Here every node is given its page's document
+``settings.env`` cleared. The nodes made inside a MyST ``{eval-rst}`` block (autodoc's
+entries on the API pages, matplotlib's plot directive on the theory pages) belong to
+the nested parse's own document, whose settings still hold the whole build environment
+(intersphinx inventories included), and every node keeps a reference to its document.
+So each such doctree carried a copy of the environment, 12 to 19 MB per page, and a
+no-op rebuild spent seconds unpickling them to number the figures. Here every node is given its page's document
 before the doctree is pickled.
 """
 
