@@ -6,8 +6,8 @@ entries on the API pages, matplotlib's plot directive on the theory pages) belon
 the nested parse's own document, whose settings still hold the whole build environment
 (intersphinx inventories included), and every node keeps a reference to its document.
 So each such doctree carried a copy of the environment, 12 to 19 MB per page, and a
-no-op rebuild spent seconds unpickling them to number the figures. Here every node is given its page's document
-before the doctree is pickled.
+no-op rebuild spent seconds unpickling them to number the figures. Here every node is
+given its page's document before the doctree is pickled.
 """
 
 

@@ -20,7 +20,7 @@ first screen's bandwidth. docutils writes the attribute from the image node's
 its HTML visitor is wrapped here to add the attribute.
 
 Every ``<img>`` of a built page gets the ``width`` and ``height`` of its file (read after
-the build, from the copied image or the data URI): the browser reserves each figure's
+the build, from the copied image): the browser reserves each figure's
 box before the figure arrives, so the text below it does not jump down as it loads
 (layout shift, which Lighthouse scores). ``flowdocs.css`` keeps ``height: auto``, so a
 figure still shrinks to a phone's width at its own aspect ratio.
@@ -29,8 +29,6 @@ The rest of the head's diet is ``conf/_templates/layout.html`` (the search index
 the search page, no Font Awesome script) and ``flowdocs_weight.py`` (the style sheet).
 """
 
-import base64
-import io
 import re
 from pathlib import Path
 
@@ -80,23 +78,18 @@ def visit_gallery_image(self, node):
 
 IMG = re.compile(r"<img\b[^>]*>")
 SRC = re.compile(r'\ssrc="([^"]+)"')
-DATA_URI = re.compile(r"data:image/[a-z+]+;base64,(.*)", re.S)
 
 
 def image_size(page, src):
     """``(width, height)`` in pixels of the image ``src`` of the built ``page``, or None
-    for one that is not a local raster file (SVG, a missing file)."""
-    data = DATA_URI.match(src)
+    for one that is not a local raster file (SVG, a URL, a missing file)."""
+    source = page.parent / src.split("?")[0].split("#")[0]
+    if source.suffix.lower() == ".svg" or not source.is_file():
+        return None
     try:
-        if data:
-            source = io.BytesIO(base64.b64decode(data.group(1)))
-        else:
-            source = page.parent / src.split("?")[0].split("#")[0]
-            if source.suffix.lower() == ".svg" or not source.is_file():
-                return None
         with Image.open(source) as image:
             return image.size
-    except (OSError, ValueError):
+    except OSError:
         return None
 
 
